@@ -1,0 +1,1 @@
+"""Single instance, MPRIS, tray and remote-control commands."""

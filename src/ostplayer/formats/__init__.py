@@ -1,0 +1,1 @@
+"""Scene packs, LRC, WebVTT, M3U8 and XSPF."""

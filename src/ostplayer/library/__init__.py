@@ -1,0 +1,1 @@
+"""Finding audio files and reading their tags with mutagen."""

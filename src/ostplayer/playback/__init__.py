@@ -1,0 +1,1 @@
+"""The libvlc engine, the position clock and the play queue."""

@@ -1,0 +1,1 @@
+"""Widgets, Qt item models, dialogs and the main window."""

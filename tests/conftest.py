@@ -1,0 +1,38 @@
+"""Test set-up shared by the whole suite: headless Qt, silent libvlc, a fresh data dir per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Set before any Qt or libvlc object exists. Headless Qt, and libvlc with no sound card.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("OSTPLAYER_VLC_ARGS", "--aout=dummy")
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+FIXTURE_FORMATS = ("ogg", "opus", "mp3", "flac", "wav", "aiff")
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own data dir; the real one is never touched."""
+    path = tmp_path / "data"
+    path.mkdir()
+    monkeypatch.setenv("OSTPLAYER_DATA_DIR", str(path))
+    yield path
+
+
+@pytest.fixture
+def fixture_file() -> object:
+    """Return the path of the tiny real audio fixture for a format ("ogg", "mp3"...)."""
+
+    def get(fmt: str) -> Path:
+        path = DATA / f"tone.{fmt}"
+        assert path.is_file(), f"missing fixture {path}: run `python tools/make_audio.py --fixtures`"
+        return path
+
+    return get
