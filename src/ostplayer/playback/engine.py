@@ -1,0 +1,204 @@
+"""The playback engine contract, and the engine used when libvlc cannot be loaded.
+
+Rules every engine keeps (the contract suite in ``tests/playback/`` holds each one to them):
+
+- Every signal is emitted on the GUI thread, whatever thread the backend works on.
+- Times are integer milliseconds. ``position()`` is the smooth, interpolated play position
+  (see :class:`~ostplayer.playback.clock.PositionClock`); ``position_changed`` carries the
+  backend's own coarse reports and is for re-anchoring, not for drawing.
+- ``load()`` replaces the current media and leaves the engine stopped; ``play()`` starts it.
+- ``seek()`` while a loaded track is stopped sets where the next ``play()`` starts, and
+  ``position()`` reports that place, so a restored session resumes where it was left.
+- ``track_ended`` is emitted once when a track plays to its end; the engine is then stopped.
+- ``error`` carries a message for people; after it the engine is stopped.
+- Volume is 0–100 (perceptual, as shown on the slider); rate is a factor (1.0 normal speed).
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+
+class PlaybackState(enum.Enum):
+    """What the engine is doing."""
+
+    STOPPED = "stopped"
+    PLAYING = "playing"
+    PAUSED = "paused"
+
+
+class PlayerError(Exception):
+    """An engine could not be made, with a short and a long message for people."""
+
+    def __init__(self, short: str, long: str = "") -> None:
+        super().__init__(short)
+        self.short = short
+        self.long = long
+
+
+class Engine(QObject):
+    """Base class of the playback engines: the signals, the rules, and the shared state."""
+
+    #: ``True`` when the engine can really play audio.
+    available: bool = True
+
+    state_changed = Signal(object)  # PlaybackState
+    position_changed = Signal(int)  # ms, as reported by the backend (coarse)
+    duration_changed = Signal(int)  # ms, 0 while unknown
+    seeked = Signal(int)  # ms, after every seek the engine carried out
+    track_ended = Signal()
+    error = Signal(str)  # a message for people
+    volume_changed = Signal(int)  # 0-100
+    muted_changed = Signal(bool)
+    rate_changed = Signal(float)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = PlaybackState.STOPPED
+        self._path: Path | None = None
+        self._volume = 100
+        self._muted = False
+        self._rate = 1.0
+
+    # -- state -------------------------------------------------------------------------------
+    def state(self) -> PlaybackState:
+        """The current playback state."""
+        return self._state
+
+    def current_path(self) -> Path | None:
+        """The loaded file, or ``None``."""
+        return self._path
+
+    def volume(self) -> int:
+        """The volume, 0-100."""
+        return self._volume
+
+    def is_muted(self) -> bool:
+        """Whether the sound is muted (the volume is kept)."""
+        return self._muted
+
+    def rate(self) -> float:
+        """The playback rate factor."""
+        return self._rate
+
+    def _set_state(self, state: PlaybackState) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    # -- commands ----------------------------------------------------------------------------
+    def toggle(self) -> None:
+        """Pause when playing, play otherwise."""
+        if self._state == PlaybackState.PLAYING:
+            self.pause()
+        else:
+            self.play()
+
+    def load(self, path: Path) -> None:
+        """Replace the current media with ``path``; the engine is stopped afterwards."""
+        raise NotImplementedError
+
+    def play(self) -> None:
+        """Start or resume the loaded track."""
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        """Pause, keeping the position."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop; the track stays loaded and the position goes back to 0."""
+        raise NotImplementedError
+
+    def seek(self, position_ms: int) -> None:
+        """Go to ``position_ms`` (clamped to the track)."""
+        raise NotImplementedError
+
+    def position(self) -> int:
+        """The smooth play position in ms."""
+        raise NotImplementedError
+
+    def duration(self) -> int:
+        """The length of the loaded track in ms, 0 while unknown."""
+        raise NotImplementedError
+
+    def set_volume(self, volume: int) -> None:
+        """Set the volume, 0-100."""
+        raise NotImplementedError
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute without losing the volume."""
+        raise NotImplementedError
+
+    def set_rate(self, rate: float) -> None:
+        """Set the playback rate factor (0.25-4.0)."""
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Stop and release the backend, bounded in time: a hang never blocks exit."""
+
+
+class UnavailableEngine(Engine):
+    """The engine when libvlc is missing: it keeps the contract but cannot make a sound.
+
+    The library, notes and playlists go on working; ``play()`` explains, once per attempt,
+    that playback needs VLC.
+    """
+
+    available = False
+
+    def __init__(self, reason: PlayerError, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.reason = reason
+        self._start_ms = 0
+
+    def load(self, path: Path) -> None:
+        """Remember the track, so the window can show what would play."""
+        self._path = path
+        self._start_ms = 0
+        self._set_state(PlaybackState.STOPPED)
+
+    def play(self) -> None:
+        """Say why nothing plays."""
+        self.error.emit(
+            QCoreApplication.translate("Engine", "Playback needs VLC: {reason}").format(
+                reason=self.reason.short
+            )
+        )
+
+    def pause(self) -> None:
+        """Nothing plays, so nothing pauses."""
+
+    def stop(self) -> None:
+        """Go back to the start."""
+        self._start_ms = 0
+
+    def seek(self, position_ms: int) -> None:
+        """Remember where playing would start."""
+        self._start_ms = max(0, int(position_ms))
+
+    def position(self) -> int:
+        """Where playing would start."""
+        return self._start_ms
+
+    def duration(self) -> int:
+        """Unknown without a backend."""
+        return 0
+
+    def set_volume(self, volume: int) -> None:
+        """Keep the setting, so it is right once VLC is installed."""
+        self._volume = max(0, min(100, int(volume)))
+        self.volume_changed.emit(self._volume)
+
+    def set_muted(self, muted: bool) -> None:
+        """Keep the setting."""
+        self._muted = bool(muted)
+        self.muted_changed.emit(self._muted)
+
+    def set_rate(self, rate: float) -> None:
+        """Keep the setting."""
+        self._rate = max(0.25, min(4.0, float(rate)))
+        self.rate_changed.emit(self._rate)

@@ -1,0 +1,49 @@
+"""Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``.
+
+Never edit a migration that has shipped; add the next one. Each runs in one transaction.
+"""
+
+from __future__ import annotations
+
+_V1 = """
+-- Where tracks come from: the bundled demo OST, or a music folder the listener chose.
+CREATE TABLE source (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('demo', 'folder')),
+    path BLOB NOT NULL UNIQUE,          -- os.fsencode(path): lossless for any file name
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+CREATE TABLE track (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER REFERENCES source(id) ON DELETE SET NULL,
+    path BLOB NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    artist TEXT NOT NULL DEFAULT '',
+    album TEXT NOT NULL DEFAULT '',
+    album_artist TEXT NOT NULL DEFAULT '',
+    track_number INTEGER,
+    disc_number INTEGER,
+    year INTEGER,
+    genre TEXT NOT NULL DEFAULT '',
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    mtime_ns INTEGER NOT NULL DEFAULT 0
+);
+
+-- A mood of a track, kept apart by where it came from (a file tag, a pack, the listener).
+CREATE TABLE track_mood (
+    track_id INTEGER NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+    mood TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('tag', 'pack', 'listener')),
+    PRIMARY KEY (track_id, mood, origin)
+);
+
+-- Small pieces of session state (the queue, the window's geometry), as JSON.
+CREATE TABLE state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [_V1]

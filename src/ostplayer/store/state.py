@@ -1,0 +1,34 @@
+"""Small pieces of session state (the queue, the window), stored as JSON by key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ostplayer.store.database import Database
+
+
+class StateRepository:
+    """Key/value session state in the ``state`` table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The stored value, or ``default`` when missing or unreadable."""
+        row = self._db.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value, in its own transaction."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
