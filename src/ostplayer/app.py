@@ -1,0 +1,117 @@
+"""The composition root: builds every object once, wires them, and runs the window.
+
+Start-up order keeps the first paint fast: the database and the track list come before the
+window shows; the demo import (first run only), libvlc and the saved session come after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ostplayer import APP_ID, APP_NAME, __version__
+from ostplayer.paths import AppPaths, resources_dir
+from ostplayer.playback.engine import Engine
+from ostplayer.services.library import LibraryService
+from ostplayer.services.player import PlayerService
+from ostplayer.services.tasks import Tasks
+from ostplayer.store.database import Database, StoreError
+from ostplayer.store.state import StateRepository
+from ostplayer.store.tracks import TrackRepository
+from ostplayer.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Set to print the wall-clock time of the first paint and quit (benchmarks/startup.py).
+BENCH_ENV = "OSTPLAYER_BENCH_FIRST_PAINT"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+class Application:
+    """Everything the running app is made of, wired once."""
+
+    def __init__(self, qapp: QApplication, paths: AppPaths) -> None:
+        self.qapp = qapp
+        self.paths = paths
+        paths.ensure()
+        self.db = Database(paths.database)
+        self.tracks = TrackRepository(self.db)
+        self.state = StateRepository(self.db)
+        self.tasks = Tasks()
+        self.library = LibraryService(self.tracks, resources_dir() / "demo")
+        self.player = PlayerService(self.library.get, self.state)
+        self.window = MainWindow(self.library, self.player, self.state, self.tasks)
+        self.engine: Engine | None = None
+        self.window.first_painted.connect(self._after_first_paint)
+        qapp.aboutToQuit.connect(self.shutdown)
+
+    def start(self) -> None:
+        """Show the window; the rest follows its first paint."""
+        self.window.show()
+
+    def _after_first_paint(self) -> None:
+        if os.environ.get(BENCH_ENV):
+            print(f"first-paint {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, self.qapp.quit)
+            return
+        if self.library.needs_demo():
+            result = self.library.add_demo()
+            for path, reason in result.problems:
+                log.warning("demo track %s not added: %s", path, reason)
+        self.player.restore_session({t.id for t in self.library.tracks()})
+        self.attach_engine()
+
+    def attach_engine(self, engine: Engine | None = None) -> Engine:
+        """Create libvlc (or take ``engine``) and hand it to the player."""
+        if engine is None:
+            from ostplayer.playback.factory import create_engine  # deferred: slow to import
+
+            engine = create_engine()
+        self.engine = engine
+        self.player.attach_engine(engine)
+        if not engine.available:
+            reason = getattr(engine, "reason", None)
+            self.window.show_banner(
+                _tr("Playback needs VLC"),
+                (getattr(reason, "long", "") or getattr(reason, "short", ""))
+                + "\n"
+                + _tr("The library and your notes work without it."),
+            )
+        return engine
+
+    def shutdown(self) -> None:
+        """Save the session, stop playback before releasing libvlc, close the database."""
+        try:
+            self.player.save_session()
+            self.window.save_geometry()
+        except StoreError:
+            log.exception("could not save the session")
+        if self.engine is not None:
+            self.engine.shutdown()
+        self.tasks.wait(2000)
+        self.db.close()
+
+
+def run_gui(paths: AppPaths, argv: list[str]) -> int:
+    """Run the window until it closes; returns the exit code."""
+    QApplication.setApplicationName("ostplayer")
+    QApplication.setApplicationDisplayName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(APP_ID)
+    qapp = QApplication(argv)
+    try:
+        app = Application(qapp, paths)
+    except (StoreError, OSError) as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        print(f"ostplayer: {exc}", file=sys.stderr)
+        return 1
+    app.start()
+    return qapp.exec()

@@ -1,0 +1,262 @@
+"""The player as the window sees it: a queue of tracks played through an engine.
+
+The engine arrives after the window's first paint (creating libvlc is slow), so every command
+works before it is attached: the queue changes at once, and a play request waits for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from ostplayer.domain.track import Track
+from ostplayer.playback.engine import Engine, PlaybackState
+from ostplayer.playback.queue import PlayQueue, RepeatMode
+from ostplayer.store.state import StateRepository
+
+SESSION_KEY = "session"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("PlayerService", text)
+
+
+class PlayerService(QObject):
+    """Plays the queue: advances at the end of a track, skips what cannot play, saves the session.
+
+    Rules: Previous restarts the track when more than :attr:`RESTART_MS` into it. A file that
+    cannot play is reported and skipped; :attr:`MAX_FAILURES` failures in a row stop the queue,
+    so a queue of broken files never spins.
+    """
+
+    RESTART_MS = 3000
+    MAX_FAILURES = 3
+
+    current_changed = Signal(object)  # Track | None
+    status = Signal(str)  # a message for people
+    modes_changed = Signal()  # shuffle or repeat
+    engine_attached = Signal(object)  # Engine
+
+    def __init__(
+        self,
+        lookup: Callable[[int], Track | None],
+        state: StateRepository,
+        queue: PlayQueue | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lookup = lookup
+        self._state = state
+        self.queue = queue or PlayQueue()
+        self.engine: Engine | None = None
+        self._loaded: int | None = None  # the track id the engine holds
+        self._failures = 0
+        self._play_when_ready = False
+        self._restore_position = 0
+        self._volume = 100
+        self._muted = False
+
+    # -- engine --------------------------------------------------------------------------------
+    def attach_engine(self, engine: Engine) -> None:
+        """Take the engine, load the current track (paused where it was left) and apply volume."""
+        self.engine = engine
+        engine.track_ended.connect(self._on_track_ended)
+        engine.error.connect(self._on_error)
+        engine.state_changed.connect(self._on_state)
+        engine.set_volume(self._volume)
+        engine.set_muted(self._muted)
+        if self.queue.current() is not None:
+            self._load_current(play=self._play_when_ready, start_ms=self._restore_position)
+        self._restore_position = 0
+        self._play_when_ready = False
+        self.engine_attached.emit(engine)
+
+    def current_track(self) -> Track | None:
+        """The queue's current track."""
+        track_id = self.queue.current()
+        return None if track_id is None else self._lookup(track_id)
+
+    # -- commands ------------------------------------------------------------------------------
+    def play_tracks(self, track_ids: list[int], start: int = 0) -> None:
+        """Replace the queue with ``track_ids`` and play the one at ``start``."""
+        self.queue.set_items(track_ids, start)
+        self._failures = 0
+        self._load_current(play=True)
+
+    def play_pause(self) -> None:
+        """Toggle playback; with nothing loaded, start the queue's current track."""
+        if self.engine is None:
+            self._play_when_ready = not self._play_when_ready
+            return
+        if self._loaded is None or self._loaded != self.queue.current():
+            if self.queue.current() is not None:
+                self._load_current(play=True)
+            return
+        self.engine.toggle()
+
+    def play(self) -> None:
+        """Play (resume) the current track."""
+        if self.engine is None or self.engine.state() != PlaybackState.PLAYING:
+            self.play_pause()
+
+    def pause(self) -> None:
+        """Pause, if playing."""
+        if self.engine is not None and self.engine.state() == PlaybackState.PLAYING:
+            self.engine.pause()
+
+    def stop(self) -> None:
+        """Stop, keeping the queue."""
+        self._play_when_ready = False
+        if self.engine is not None:
+            self.engine.stop()
+
+    def next(self) -> None:
+        """Go to the next track (at the end of the queue, stop)."""
+        if self.queue.next() is None:
+            self.stop()
+            return
+        self._load_current(play=True)
+
+    def previous(self) -> None:
+        """Restart the track when more than 3 s in, else go to the previous track."""
+        if self.engine is not None and self.engine.position() > self.RESTART_MS:
+            self.engine.seek(0)
+            return
+        if self.queue.previous() is not None:
+            self._load_current(play=self._is_playing())
+
+    def seek(self, position_ms: int) -> None:
+        """Go to a position of the current track."""
+        if self.engine is not None:
+            self.engine.seek(max(0, position_ms))
+
+    def seek_by(self, delta_ms: int) -> None:
+        """Go forward or back by ``delta_ms``, staying inside the track."""
+        if self.engine is None:
+            return
+        target = self.engine.position() + delta_ms
+        duration = self.engine.duration()
+        if duration:
+            target = min(target, max(0, duration - 1))
+        self.engine.seek(max(0, target))
+
+    def set_volume(self, volume: int) -> None:
+        """Set the volume, 0-100."""
+        self._volume = max(0, min(100, volume))
+        if self.engine is not None:
+            self.engine.set_volume(self._volume)
+
+    def volume(self) -> int:
+        """The volume, 0-100."""
+        return self._volume
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute."""
+        self._muted = muted
+        if self.engine is not None:
+            self.engine.set_muted(muted)
+
+    def is_muted(self) -> bool:
+        """Whether the sound is muted."""
+        return self._muted
+
+    def set_shuffle(self, on: bool) -> None:
+        """Turn shuffle on or off."""
+        self.queue.set_shuffle(on)
+        self.modes_changed.emit()
+
+    def set_repeat(self, mode: RepeatMode) -> None:
+        """Set repeat off, all or one."""
+        self.queue.repeat = mode
+        self.modes_changed.emit()
+
+    def cycle_repeat(self) -> RepeatMode:
+        """Off → all → one → off, as a single repeat button does."""
+        order = [RepeatMode.OFF, RepeatMode.ALL, RepeatMode.ONE]
+        mode = order[(order.index(self.queue.repeat) + 1) % len(order)]
+        self.set_repeat(mode)
+        return mode
+
+    # -- session -------------------------------------------------------------------------------
+    def save_session(self) -> None:
+        """Remember the queue, the track, the position, the volume, shuffle and repeat."""
+        position = self.engine.position() if self.engine is not None else self._restore_position
+        self._state.set(
+            SESSION_KEY,
+            {
+                "queue": self.queue.to_state(),
+                "position_ms": int(position),
+                "volume": self._volume,
+                "muted": self._muted,
+            },
+        )
+
+    def restore_session(self, known_ids: set[int]) -> None:
+        """Bring back the last session, paused; tracks gone from the library are dropped."""
+        saved: Any = self._state.get(SESSION_KEY, {})
+        if not isinstance(saved, dict):
+            return
+        queue = saved.get("queue")
+        if isinstance(queue, dict):
+            kept = self.queue.restore(queue, known_ids)
+            position = saved.get("position_ms", 0)
+            # The position belongs to the saved track; it means nothing for another one.
+            if kept and isinstance(position, int):
+                self._restore_position = max(0, position)
+        volume = saved.get("volume")
+        if isinstance(volume, int):
+            self._volume = max(0, min(100, volume))
+        self._muted = bool(saved.get("muted", False))
+        self.modes_changed.emit()
+        self.current_changed.emit(self.current_track())
+
+    # -- internals -----------------------------------------------------------------------------
+    def _is_playing(self) -> bool:
+        return self.engine is not None and self.engine.state() == PlaybackState.PLAYING
+
+    def _load_current(self, *, play: bool, start_ms: int = 0) -> None:
+        track = self.current_track()
+        self.current_changed.emit(track)
+        if self.engine is None:
+            self._play_when_ready = play
+            return
+        if track is None:
+            self._loaded = None
+            self.engine.stop()
+            return
+        self._loaded = track.id
+        self.engine.load(track.path)
+        if start_ms:
+            self.engine.seek(start_ms)
+        if play:
+            self.engine.play()
+
+    def _on_state(self, state: PlaybackState) -> None:
+        if state == PlaybackState.PLAYING:
+            self._failures = 0
+
+    def _on_track_ended(self) -> None:
+        # Runs on the GUI thread (the engine's drain), never inside a libvlc callback.
+        if self.queue.next(automatic=True) is None:
+            self._loaded = None
+            self.current_changed.emit(self.current_track())
+            return
+        self._load_current(play=True)
+
+    def _on_error(self, message: str) -> None:
+        self.status.emit(message)
+        if self.engine is None or not self.engine.available:
+            return
+        self._failures += 1
+        if self._failures >= self.MAX_FAILURES:
+            self._failures = 0
+            self.status.emit(
+                _tr("Stopped: {n} tracks in a row could not be played. {message}").format(
+                    n=self.MAX_FAILURES, message=message
+                )
+            )
+            return
+        if self.queue.next() is not None:
+            self._load_current(play=True)

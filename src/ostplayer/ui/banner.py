@@ -1,0 +1,48 @@
+"""A banner across the top of the window, for something the listener should know and fix."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+
+
+class Banner(QFrame):
+    """A headline and a longer explanation (selectable, so a command can be copied)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#banner { background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; }"
+            "#banner QLabel { color: #3b2f00; }"
+        )
+        self.headline = QLabel()
+        font = self.headline.font()
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.body = QLabel()
+        for label in (self.headline, self.body):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogCloseButton))
+        close.setAutoRaise(True)
+        close.setAccessibleName(self.tr("Close"))
+        close.setToolTip(self.tr("Hide this message"))
+        close.clicked.connect(self.hide)
+        text = QVBoxLayout()
+        text.addWidget(self.headline)
+        text.addWidget(self.body)
+        layout = QHBoxLayout(self)
+        layout.addLayout(text, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, headline: str, body: str) -> None:
+        """Show the banner with this text."""
+        self.headline.setText(headline)
+        self.body.setText(body)
+        self.body.setVisible(bool(body))
+        self.show()

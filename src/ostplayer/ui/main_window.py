@@ -1,0 +1,362 @@
+"""The main window: the track table with its filter, the now-playing area and the transport bar.
+
+It talks only to services and their signals. A splitter holds the table so that later a
+sidebar (moods, playlists, episodes) and the scene panel can sit beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ostplayer import APP_NAME, __version__
+from ostplayer.domain.track import Track
+from ostplayer.library.cover import read_cover
+from ostplayer.playback.engine import Engine, PlaybackState
+from ostplayer.services.library import LibraryService
+from ostplayer.services.player import PlayerService
+from ostplayer.services.tasks import Tasks
+from ostplayer.store.state import StateRepository
+from ostplayer.ui.banner import Banner
+from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackFilterProxy, TrackTableModel
+from ostplayer.ui.transport import TransportBar
+
+SEEK_STEP_MS = 5000
+POSITION_TICK_MS = 100
+GEOMETRY_KEY = "window.geometry"
+HEADER_KEY = "window.table_header"
+
+
+class MainWindow(QMainWindow):
+    """The player's window."""
+
+    first_painted = Signal()
+
+    def __init__(
+        self,
+        library: LibraryService,
+        player: PlayerService,
+        state: StateRepository,
+        tasks: Tasks,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._player = player
+        self._state = state
+        self._tasks = tasks
+        self._painted = False
+        self._cover_for: Path | None = None
+        self.setWindowTitle(APP_NAME)
+
+        self.banner = Banner()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(
+            self.tr("Filter by title, artist, album or mood (Ctrl+F)")
+        )
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(self.tr("Filter"))
+        self.filter_edit.setToolTip(self.tr("Type to show only matching tracks (Ctrl+F)"))
+
+        self.model = TrackTableModel(self)
+        self.proxy = TrackFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = self._make_table()
+
+        self.now_playing = NowPlaying()
+        self.transport = TransportBar()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.setChildrenCollapsible(False)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.now_playing, 2)
+        bottom.addWidget(self.transport, 3)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(bottom)
+        self.setCentralWidget(central)
+
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self._position_timer = QTimer(self)
+        self._position_timer.setInterval(POSITION_TICK_MS)
+        self._position_timer.timeout.connect(self._update_position)
+
+        self._make_actions()
+        self._connect()
+        self._show_tracks()
+        self._restore_geometry()
+        self.transport.show_volume(player.volume(), player.is_muted())
+        self.transport.show_modes(player.queue.shuffle, player.queue.repeat)
+
+    # -- building ------------------------------------------------------------------------------
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # album order, as stored
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.setAccessibleName(self.tr("Tracks"))
+        vertical = table.verticalHeader()
+        vertical.hide()
+        # Fixed row heights keep filtering and scrolling cheap on big libraries.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        widths = {Column.NUMBER: 40, Column.TITLE: 260, Column.ARTIST: 200, Column.ALBUM: 240}
+        widths |= {Column.DURATION: 80}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        return table
+
+    def _make_actions(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)  # shortcuts work even with the menu bar hidden
+            return act
+
+        player = self._player
+        self.play_pause_action = action(self.tr("&Play/Pause"), "Space", player.play_pause)
+        self.previous_action = action(self.tr("P&revious"), "Ctrl+Left", player.previous)
+        self.next_action = action(self.tr("&Next"), "Ctrl+Right", player.next)
+        self.seek_back_action = action(
+            self.tr("Seek &Back 5 s"), "Left", lambda: player.seek_by(-SEEK_STEP_MS)
+        )
+        self.seek_forward_action = action(
+            self.tr("Seek &Forward 5 s"), "Right", lambda: player.seek_by(SEEK_STEP_MS)
+        )
+        self.stop_action = action(self.tr("&Stop"), None, player.stop)
+        self.filter_action = action(
+            self.tr("&Filter…"), QKeySequence.StandardKey.Find, self._focus_filter
+        )
+        self.quit_action = action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        about = action(self.tr("&About OST Player"), None, self._about)
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addAction(self.filter_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        playback = menus.addMenu(self.tr("&Playback"))
+        for act in (
+            self.play_pause_action,
+            self.stop_action,
+            self.previous_action,
+            self.next_action,
+        ):
+            playback.addAction(act)
+        playback.addSeparator()
+        playback.addAction(self.seek_back_action)
+        playback.addAction(self.seek_forward_action)
+        menus.addMenu(self.tr("&Help")).addAction(about)
+
+    def _connect(self) -> None:
+        transport, player = self.transport, self._player
+        transport.play_pause_clicked.connect(player.play_pause)
+        transport.previous_clicked.connect(player.previous)
+        transport.next_clicked.connect(player.next)
+        transport.seek_requested.connect(player.seek)
+        transport.volume_requested.connect(self._set_volume)
+        transport.mute_toggled.connect(self._set_muted)
+        transport.shuffle_toggled.connect(player.set_shuffle)
+        transport.repeat_clicked.connect(player.cycle_repeat)
+        player.modes_changed.connect(
+            lambda: transport.show_modes(player.queue.shuffle, player.queue.repeat)
+        )
+        player.current_changed.connect(self._show_current)
+        player.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        player.engine_attached.connect(self._on_engine)
+        self._library.tracks_changed.connect(self._show_tracks)
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.filter_edit.returnPressed.connect(self._play_first_visible)
+        self.filter_edit.installEventFilter(self)
+        self.table.activated.connect(self._play_row)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+
+    # -- slots ---------------------------------------------------------------------------------
+    def _on_engine(self, engine: Engine) -> None:
+        engine.state_changed.connect(self._on_state)
+        engine.duration_changed.connect(lambda _ms: self._update_position())
+        engine.seeked.connect(lambda _ms: self._update_position())
+        self._update_position()
+
+    def _on_state(self, state: PlaybackState) -> None:
+        self.transport.show_state(state)
+        if state == PlaybackState.PLAYING:
+            self._position_timer.start()
+        else:
+            self._position_timer.stop()
+        self._update_position()
+
+    def _update_position(self) -> None:
+        engine = self._player.engine
+        if engine is None:
+            return
+        track = self._player.current_track()
+        duration = engine.duration() or (track.duration_ms if track else 0)
+        self.transport.show_position(engine.position(), duration)
+
+    def _show_tracks(self) -> None:
+        self.model.set_tracks(self._library.tracks())
+        current = self._player.current_track()
+        self.model.set_playing(current.id if current else None)
+        count = self.model.rowCount()
+        self.count_label.setText(self.tr("%n track(s)", "", count))
+
+    def _show_current(self, track: Track | None) -> None:
+        self.now_playing.show_track(track)
+        self.model.set_playing(track.id if track else None)
+        self.setWindowTitle(f"{track.display_title} — {APP_NAME}" if track else APP_NAME)
+        self._update_position()
+        path = track.path if track else None
+        if path == self._cover_for:
+            return
+        self._cover_for = path
+        if path is None:
+            self.now_playing.show_cover(None)
+            return
+        self._tasks.run(lambda: (path, read_cover(path)), self._cover_loaded)
+
+    def _cover_loaded(self, result: tuple[Path, bytes | None]) -> None:
+        path, data = result
+        if path == self._cover_for:  # the track may have changed meanwhile
+            self.now_playing.show_cover(data)
+
+    def _set_volume(self, volume: int) -> None:
+        self._player.set_volume(volume)
+        self.transport.show_volume(volume, self._player.is_muted())
+
+    def _set_muted(self, muted: bool) -> None:
+        self._player.set_muted(muted)
+        self.transport.show_volume(self._player.volume(), muted)
+
+    def _visible_ids(self) -> list[int]:
+        return [
+            self.proxy.index(row, 0).data(TRACK_ROLE).id for row in range(self.proxy.rowCount())
+        ]
+
+    def _play_row(self, index: QModelIndex) -> None:
+        """Play the whole visible list, starting at the activated row."""
+        if index.isValid():
+            self._player.play_tracks(self._visible_ids(), index.row())
+
+    def _play_first_visible(self) -> None:
+        if self.proxy.rowCount():
+            self._play_row(self.proxy.index(0, 0))
+            self.table.setFocus()
+
+    def _context_menu(self, pos: object) -> None:
+        index = self.table.indexAt(pos)  # type: ignore[arg-type]
+        if not index.isValid():
+            return
+        track: Track = index.data(TRACK_ROLE)
+        menu = QMenu(self)
+        menu.addAction(self.tr("Play from here"), lambda: self._play_row(index))
+        menu.addAction(
+            self.tr("Play only this track"), lambda: self._player.play_tracks([track.id])
+        )
+        menu.addAction(self.tr("Play this album"), lambda: self._play_album(track))
+        menu.exec(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    def _play_album(self, track: Track) -> None:
+        album = [t for t in self._library.tracks() if t.album_key == track.album_key]
+        album.sort(key=lambda t: (t.disc_number or 0, t.track_number or 0, t.display_title))
+        ids = [t.id for t in album]
+        self._player.play_tracks(ids, ids.index(track.id))
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About OST Player"),
+            self.tr(
+                "OST Player {version}\n\nA soundtrack player that shows where each moment of "
+                "the music is used in the series. Playback by VLC."
+            ).format(version=__version__),
+        )
+
+    def show_banner(self, headline: str, body: str) -> None:
+        """Show a message across the top of the window."""
+        self.banner.show_message(headline, body)
+
+    # -- events --------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:  # type: ignore[attr-defined]
+                self.filter_edit.clear()
+                self.table.setFocus()
+                return True
+            if event.key() == Qt.Key.Key_Down:  # type: ignore[attr-defined]
+                self.table.setFocus()
+                if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+                    self.table.setCurrentIndex(self.proxy.index(0, 0))
+                return True
+        return super().eventFilter(watched, event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Queued: whatever is slow (libvlc) starts after this paint reaches the screen.
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        super().closeEvent(event)
+
+    # -- geometry ------------------------------------------------------------------------------
+    def save_geometry(self) -> None:
+        """Remember the window's size, place and table columns."""
+        self._state.set(GEOMETRY_KEY, base64.b64encode(self.saveGeometry().data()).decode())
+        header = self.table.horizontalHeader().saveState().data()
+        self._state.set(HEADER_KEY, base64.b64encode(header).decode())
+
+    def _restore_geometry(self) -> None:
+        geometry = self._state.get(GEOMETRY_KEY)
+        restored = False
+        if isinstance(geometry, str):
+            restored = self.restoreGeometry(base64.b64decode(geometry))
+        if not restored:
+            self.resize(1100, 680)
+        header = self._state.get(HEADER_KEY)
+        if isinstance(header, str):
+            self.table.horizontalHeader().restoreState(base64.b64decode(header))

@@ -1,0 +1,71 @@
+"""The now-playing area: cover art, title, and artist and album of the current track."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ostplayer.domain.track import Track
+
+COVER_SIZE = 72
+
+
+class NowPlaying(QWidget):
+    """Shows a track; every text from tags is plain text, never rich text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cover = QLabel()
+        self.cover.setFixedSize(COVER_SIZE, COVER_SIZE)
+        self.cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cover.setAccessibleName(self.tr("Cover art"))
+        self.cover.setStyleSheet("background: palette(mid); border-radius: 4px;")
+        self.title = QLabel()
+        self.details = QLabel()
+        for label in (self.title, self.details):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setAccessibleName(self.tr("Title"))
+        self.details.setAccessibleName(self.tr("Artist and album"))
+
+        text = QVBoxLayout()
+        text.addStretch(1)
+        text.addWidget(self.title)
+        text.addWidget(self.details)
+        text.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.cover)
+        layout.addLayout(text, 1)
+        self.show_track(None)
+
+    def show_track(self, track: Track | None) -> None:
+        """Show ``track``'s title and album; nothing playing shows a hint."""
+        if track is None:
+            self.title.setText(self.tr("Nothing playing"))
+            self.details.setText(self.tr("Double-click a track, or press Enter, to play it"))
+            self.show_cover(None)
+            return
+        self.title.setText(track.display_title)
+        parts = [p for p in (track.artist, track.album) if p]
+        self.details.setText(" — ".join(parts))
+
+    def show_cover(self, data: bytes | None) -> None:
+        """Show cover art from image bytes; ``None`` or a bad image clears it."""
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            self.cover.setPixmap(
+                pixmap.scaled(
+                    COVER_SIZE,
+                    COVER_SIZE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        else:
+            self.cover.clear()
