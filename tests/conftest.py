@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ostplayer.app import Application
+from ostplayer.paths import AppPaths
+from ostplayer.playback.engine import Engine
 
 # Set before any Qt or libvlc object exists. Headless Qt, and libvlc with no sound card.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -32,7 +38,37 @@ def fixture_file() -> object:
 
     def get(fmt: str) -> Path:
         path = DATA / f"tone.{fmt}"
-        assert path.is_file(), f"missing fixture {path}: run `python tools/make_audio.py --fixtures`"
+        assert path.is_file(), (
+            f"missing fixture {path}: run `python tools/make_audio.py --fixtures`"
+        )
         return path
 
     return get
+
+
+MakeApp = Callable[..., Application]
+
+
+@pytest.fixture
+def make_app(qapp: QApplication, qtbot: QtBot, data_dir: Path) -> Iterator[MakeApp]:
+    made: list[Application] = []
+
+    def make(factory: Callable[[], Engine] | None = None) -> Application:
+        """Start the app on a fresh data dir; ``factory`` makes its engine (default: the fake)."""
+        if factory is None:
+            from tests.fakes import FakeEngine
+
+            factory = FakeEngine
+        app = Application(qapp, AppPaths(data_dir), factory)
+        made.append(app)
+        app.start()
+        qtbot.waitExposed(app.window)
+        qtbot.waitUntil(lambda: app.engine is not None, timeout=5000)
+        app.window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window, timeout=2000)
+        return app
+
+    yield make
+    for app in made:
+        app.window.close()
+        app.shutdown()

@@ -1,4 +1,4 @@
-"""Guards against known-bad Qt bindings, so a bad upgrade fails here and not in a listener's hands."""
+"""Guards against known-bad Qt bindings: a bad upgrade fails here, not for a listener."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -38,8 +39,14 @@ def _tr(text: str) -> str:
 class Application:
     """Everything the running app is made of, wired once."""
 
-    def __init__(self, qapp: QApplication, paths: AppPaths) -> None:
+    def __init__(
+        self,
+        qapp: QApplication,
+        paths: AppPaths,
+        engine_factory: Callable[[], Engine] | None = None,
+    ) -> None:
         self.qapp = qapp
+        self._engine_factory = engine_factory
         self.paths = paths
         paths.ensure()
         self.db = Database(paths.database)
@@ -50,6 +57,7 @@ class Application:
         self.player = PlayerService(self.library.get, self.state)
         self.window = MainWindow(self.library, self.player, self.state, self.tasks)
         self.engine: Engine | None = None
+        self._closed = False
         self.window.first_painted.connect(self._after_first_paint)
         qapp.aboutToQuit.connect(self.shutdown)
 
@@ -71,6 +79,8 @@ class Application:
 
     def attach_engine(self, engine: Engine | None = None) -> Engine:
         """Create libvlc (or take ``engine``) and hand it to the player."""
+        if engine is None and self._engine_factory is not None:
+            engine = self._engine_factory()
         if engine is None:
             from ostplayer.playback.factory import create_engine  # deferred: slow to import
 
@@ -89,6 +99,10 @@ class Application:
 
     def shutdown(self) -> None:
         """Save the session, stop playback before releasing libvlc, close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        self.qapp.aboutToQuit.disconnect(self.shutdown)
         try:
             self.player.save_session()
             self.window.save_geometry()

@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
             return act
 
         player = self._player
-        self.play_pause_action = action(self.tr("&Play/Pause"), "Space", player.play_pause)
+        self.play_pause_action = action(self.tr("&Play/Pause"), "Space", self._play_pause)
         self.previous_action = action(self.tr("P&revious"), "Ctrl+Left", player.previous)
         self.next_action = action(self.tr("&Next"), "Ctrl+Right", player.next)
         self.seek_back_action = action(
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         transport, player = self.transport, self._player
-        transport.play_pause_clicked.connect(player.play_pause)
+        transport.play_pause_clicked.connect(self._play_pause)
         transport.previous_clicked.connect(player.previous)
         transport.next_clicked.connect(player.next)
         transport.seek_requested.connect(player.seek)
@@ -237,7 +237,8 @@ class MainWindow(QMainWindow):
         current = self._player.current_track()
         self.model.set_playing(current.id if current else None)
         count = self.model.rowCount()
-        self.count_label.setText(self.tr("%n track(s)", "", count))
+        text = self.tr("1 track") if count == 1 else self.tr("{n} tracks").format(n=count)
+        self.count_label.setText(text)
 
     def _show_current(self, track: Track | None) -> None:
         self.now_playing.show_track(track)
@@ -270,6 +271,16 @@ class MainWindow(QMainWindow):
         return [
             self.proxy.index(row, 0).data(TRACK_ROLE).id for row in range(self.proxy.rowCount())
         ]
+
+    def _play_pause(self) -> None:
+        """Toggle playback; with an empty queue, play the list from the selected track."""
+        if len(self._player.queue) == 0:
+            index = self.table.currentIndex()
+            if not index.isValid() and self.proxy.rowCount():
+                index = self.proxy.index(0, 0)
+            self._play_row(index)
+            return
+        self._player.play_pause()
 
     def _play_row(self, index: QModelIndex) -> None:
         """Play the whole visible list, starting at the activated row."""

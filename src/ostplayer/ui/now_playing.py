@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ostplayer.domain.track import Track
 
 COVER_SIZE = 72
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that elides what does not fit, instead of widening its layout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        super().setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, self.width()))
 
 
 class NowPlaying(QWidget):
@@ -21,11 +47,8 @@ class NowPlaying(QWidget):
         self.cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cover.setAccessibleName(self.tr("Cover art"))
         self.cover.setStyleSheet("background: palette(mid); border-radius: 4px;")
-        self.title = QLabel()
-        self.details = QLabel()
-        for label in (self.title, self.details):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = _ElidedLabel()
+        self.details = _ElidedLabel()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -47,13 +70,13 @@ class NowPlaying(QWidget):
     def show_track(self, track: Track | None) -> None:
         """Show ``track``'s title and album; nothing playing shows a hint."""
         if track is None:
-            self.title.setText(self.tr("Nothing playing"))
-            self.details.setText(self.tr("Double-click a track, or press Enter, to play it"))
+            self.title.set_full_text(self.tr("Nothing playing"))
+            self.details.set_full_text(self.tr("Double-click a track, or press Enter, to play it"))
             self.show_cover(None)
             return
-        self.title.setText(track.display_title)
+        self.title.set_full_text(track.display_title)
         parts = [p for p in (track.artist, track.album) if p]
-        self.details.setText(" — ".join(parts))
+        self.details.set_full_text(" — ".join(parts))
 
     def show_cover(self, data: bytes | None) -> None:
         """Show cover art from image bytes; ``None`` or a bad image clears it."""

@@ -1,0 +1,166 @@
+"""The main window, driven as a listener would: buttons, keys, filter, with the fake engine.
+
+tests/test_app_vlc.py repeats the essentials against real libvlc.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from ostplayer.app import Application
+from ostplayer.playback.engine import PlaybackState, PlayerError, UnavailableEngine
+from ostplayer.ui.track_model import TRACK_ROLE, Column
+from tests.conftest import MakeApp
+
+DEMO_TITLES = ["First Love’s Whisper", "Shadows of Doubt", "A Promise Kept", "Hometown Serenade"]
+
+
+def titles(app: Application) -> list[str]:
+    proxy = app.window.proxy
+    return [proxy.index(r, Column.TITLE).data() for r in range(proxy.rowCount())]
+
+
+def state(app: Application) -> PlaybackState:
+    assert app.engine is not None
+    return app.engine.state()
+
+
+def test_first_launch_opens_on_the_demo_ost(make_app: MakeApp) -> None:
+    app = make_app()
+    assert titles(app) == DEMO_TITLES
+    row = app.window.proxy.index(0, Column.MOOD)
+    assert row.data() == "tender"
+    assert app.window.proxy.index(0, Column.DURATION).data() == "0:54"
+    assert "4 tracks" in app.window.count_label.text()
+    assert app.window.banner.isHidden()
+
+
+def test_space_plays_the_list_and_toggles(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
+    assert state(app) == PlaybackState.PLAYING
+    assert app.window.now_playing.title.full_text() == DEMO_TITLES[0]
+    qtbot.waitUntil(lambda: app.window.now_playing.cover.pixmap().width() > 0, timeout=3000)
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
+    assert state(app) == PlaybackState.PAUSED
+
+
+def test_buttons_drive_playback(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    transport = app.window.transport
+    qtbot.mouseClick(transport.play_button, Qt.MouseButton.LeftButton)
+    assert state(app) == PlaybackState.PLAYING
+    assert transport.play_button.accessibleName() == "Pause"
+    qtbot.mouseClick(transport.next_button, Qt.MouseButton.LeftButton)
+    assert app.player.current_track().title == DEMO_TITLES[1]
+    qtbot.mouseClick(transport.previous_button, Qt.MouseButton.LeftButton)
+    assert app.player.current_track().title == DEMO_TITLES[0]
+    qtbot.mouseClick(transport.play_button, Qt.MouseButton.LeftButton)
+    assert state(app) == PlaybackState.PAUSED
+    transport.volume_slider.setValue(30)
+    assert app.engine.volume() == 30
+    qtbot.mouseClick(transport.mute_button, Qt.MouseButton.LeftButton)
+    assert app.engine.is_muted()
+    qtbot.mouseClick(transport.shuffle_button, Qt.MouseButton.LeftButton)
+    assert app.player.queue.shuffle
+    qtbot.mouseClick(transport.repeat_button, Qt.MouseButton.LeftButton)
+    assert transport.repeat_button.text() == "Repeat: all"
+
+
+def test_seek_bar_seeks_on_release_only(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    app.window.table.setFocus()
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
+    slider = app.window.transport.seek_slider
+    qtbot.waitUntil(lambda: slider.maximum() > 50_000, timeout=2000)
+    slider.setSliderDown(True)
+    slider.setValue(30_000)  # dragging: no seek yet
+    assert app.engine.position() < 5_000
+    slider.setSliderDown(False)  # release
+    assert app.engine.position() >= 30_000
+
+
+def test_keys_seek_and_skip(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    table = app.window.table
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert app.engine.position() >= 5_000
+    qtbot.keyClick(table, Qt.Key.Key_Left)
+    assert app.engine.position() < 5_000
+    qtbot.keyClick(table, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert app.player.current_track().title == DEMO_TITLES[1]
+    qtbot.keyClick(table, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert app.player.current_track().title == DEMO_TITLES[0]
+
+
+def test_enter_plays_the_selected_row(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    table = app.window.table
+    table.setFocus()
+    table.setCurrentIndex(app.window.proxy.index(2, Column.TITLE))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert app.player.current_track().title == DEMO_TITLES[2]
+    assert state(app) == PlaybackState.PLAYING
+
+
+def test_filter_as_you_type_and_keys_inside_it(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    qtbot.keyClick(app.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    edit = app.window.filter_edit
+    assert edit.hasFocus()
+    qtbot.keyClicks(edit, "hometown ser")  # the space is typed, it does not play
+    assert titles(app) == ["Hometown Serenade"]
+    assert app.player.queue.current() is None
+    qtbot.keyClicks(edit, "")
+    edit.setText("WARM")  # moods match too, in any case
+    assert titles(app) == ["Hometown Serenade"]
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # plays the first match
+    assert app.player.current_track().title == "Hometown Serenade"
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    assert edit.text() == ""
+    assert len(titles(app)) == 4
+
+
+def test_sorting_by_a_column(make_app: MakeApp) -> None:
+    app = make_app()
+    app.window.table.sortByColumn(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    assert titles(app) == sorted(DEMO_TITLES)
+    app.window.table.sortByColumn(Column.NUMBER, Qt.SortOrder.DescendingOrder)
+    assert titles(app) == DEMO_TITLES[::-1]
+    track = app.window.proxy.index(0, 0).data(TRACK_ROLE)
+    assert track.title == DEMO_TITLES[-1]
+
+
+def test_geometry_and_session_come_back(make_app: MakeApp, qtbot: QtBot) -> None:
+    first = make_app()
+    first.window.resize(780, 550)
+    qtbot.keyClick(first.window.table, Qt.Key.Key_Space)
+    qtbot.keyClick(first.window.table, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    first.player.seek(12_000)
+    first.window.close()
+    first.shutdown()
+
+    second = make_app()
+    assert second.window.size().width() == 780
+    assert second.window.size().height() == 550
+    assert second.player.current_track().title == DEMO_TITLES[1]
+    assert state(second) == PlaybackState.STOPPED  # back, but paused
+    assert abs(second.engine.position() - 12_000) < 500
+    assert second.window.now_playing.title.full_text() == DEMO_TITLES[1]
+
+
+def test_without_libvlc_the_window_opens_with_a_banner(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app(
+        lambda: UnavailableEngine(PlayerError("libvlc is not installed", "sudo apt-get install x"))
+    )
+    banner = app.window.banner
+    assert banner.isVisible()
+    assert "VLC" in banner.headline.text()
+    assert "apt-get install" in banner.body.text()
+    assert banner.body.textFormat() == Qt.TextFormat.PlainText
+    assert titles(app) == DEMO_TITLES  # the library still works
+    qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
+    assert "needs VLC" in app.window.statusBar().currentMessage()
