@@ -163,4 +163,4 @@ def test_without_libvlc_the_window_opens_with_a_banner(make_app: MakeApp, qtbot:
     assert banner.body.textFormat() == Qt.TextFormat.PlainText
     assert titles(app) == DEMO_TITLES  # the library still works
     qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
-    assert "needs VLC" in app.window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "needs VLC" in app.window.statusBar().currentMessage(), timeout=2000)

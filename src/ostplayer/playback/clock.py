@@ -35,11 +35,16 @@ class PositionClock:
         """The playback rate the clock advances at (1.0 is normal speed)."""
         return self._rate
 
-    def position(self) -> int:
-        """The extrapolated position, clamped to ``[0, duration]`` when a duration is known."""
+    def position(self, at: float | None = None) -> int:
+        """The extrapolated position, clamped to ``[0, duration]`` when a duration is known.
+
+        ``at`` asks for the position at another monotonic time than now (the engine compares
+        its prediction with a report made a few milliseconds before it was handled).
+        """
         pos = self._anchor_ms
         if self._running:
-            pos += round((self._now() - self._anchor_at) * 1000.0 * self._rate)
+            when = self._now() if at is None else at
+            pos += round((when - self._anchor_at) * 1000.0 * self._rate)
         if self._limit_ms is not None and self._limit_ms > 0:
             pos = min(pos, self._limit_ms)
         return max(0, pos)
@@ -49,11 +54,11 @@ class PositionClock:
         self._anchor_ms = max(0, int(position_ms))
         self._anchor_at = self._now() if at is None else at
 
-    def start(self) -> None:
-        """Start advancing from the current position."""
+    def start(self, at: float | None = None) -> None:
+        """Start advancing from the current position; ``at`` is when playing really began."""
         if not self._running:
             self._anchor_ms = self.position()
-            self._anchor_at = self._now()
+            self._anchor_at = self._now() if at is None else at
             self._running = True
 
     def freeze(self) -> None:

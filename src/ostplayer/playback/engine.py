@@ -9,8 +9,13 @@ Rules every engine keeps (the contract suite in ``tests/playback/`` holds each o
 - ``load()`` replaces the current media and leaves the engine stopped; ``play()`` starts it.
 - ``seek()`` while a loaded track is stopped sets where the next ``play()`` starts, and
   ``position()`` reports that place, so a restored session resumes where it was left.
-- ``track_ended`` is emitted once when a track plays to its end; the engine is then stopped.
+- ``track_ended`` is emitted once when a track plays to its end; the engine is then stopped,
+  at position 0.
 - ``error`` carries a message for people; after it the engine is stopped.
+- ``error`` and ``track_ended`` come from the event loop, never from inside the call that
+  caused them, so a listener that loads the next track on them never recurses.
+- ``seeked`` carries where the engine really went (a FLAC seek lands on a block start).
+- ``duration()`` may stay 0 until playback starts (libvlc learns the length by playing).
 - Volume is 0–100 (perceptual, as shown on the slider); rate is a factor (1.0 normal speed).
 """
 
@@ -19,7 +24,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 
 class PlaybackState(enum.Enum):
@@ -162,12 +167,11 @@ class UnavailableEngine(Engine):
         self._set_state(PlaybackState.STOPPED)
 
     def play(self) -> None:
-        """Say why nothing plays."""
-        self.error.emit(
-            QCoreApplication.translate("Engine", "Playback needs VLC: {reason}").format(
-                reason=self.reason.short
-            )
+        """Say why nothing plays (from the event loop, as every engine does)."""
+        message = QCoreApplication.translate("Engine", "Playback needs VLC: {reason}").format(
+            reason=self.reason.short
         )
+        QTimer.singleShot(0, self, lambda: self.error.emit(message))
 
     def pause(self) -> None:
         """Nothing plays, so nothing pauses."""
