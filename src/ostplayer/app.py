@@ -89,12 +89,10 @@ class Application:
         self.player.attach_engine(engine)
         if not engine.available:
             reason = getattr(engine, "reason", None)
-            self.window.show_banner(
-                _tr("Playback needs VLC"),
-                (getattr(reason, "long", "") or getattr(reason, "short", ""))
-                + "\n"
-                + _tr("The library and your notes work without it."),
+            body = getattr(reason, "long", "") or "\n".join(
+                (getattr(reason, "short", ""), _tr("Your library and notes work without it."))
             )
+            self.window.show_banner(_tr("Playback needs VLC"), body)
         return engine
 
     def shutdown(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtGui import QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ostplayer.domain.track import Track
@@ -46,7 +46,8 @@ class NowPlaying(QWidget):
         self.cover.setFixedSize(COVER_SIZE, COVER_SIZE)
         self.cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cover.setAccessibleName(self.tr("Cover art"))
-        self.cover.setStyleSheet("background: palette(mid); border-radius: 4px;")
+        self.cover.setBackgroundRole(QPalette.ColorRole.Mid)
+        self.cover.setAutoFillBackground(True)
         self.title = _ElidedLabel()
         self.details = _ElidedLabel()
         font = self.title.font()
