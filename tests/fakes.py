@@ -203,21 +203,9 @@ class FakeEngine(Engine):
         """The track's length in ms (known from the start, unlike libvlc's)."""
         return self._duration
 
-    def set_volume(self, volume: int) -> None:
-        """Set the volume, 0-100."""
-        self._volume = max(0, min(100, int(volume)))
-        self.volume_changed.emit(self._volume)
-
-    def set_muted(self, muted: bool) -> None:
-        """Mute or unmute."""
-        self._muted = bool(muted)
-        self.muted_changed.emit(self._muted)
-
-    def set_rate(self, rate: float) -> None:
-        """Set the rate; simulated time runs that much faster."""
-        self._rate = max(0.25, min(4.0, float(rate)))
+    def _apply_rate(self) -> None:
+        # Simulated time runs that much faster.
         self._clock.set_rate(self._rate)
-        self.rate_changed.emit(self._rate)
 
     def shutdown(self) -> None:
         """Stop for good."""

@@ -7,23 +7,15 @@ time of the report), computed just before it re-anchors on the report.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.playback.test_engine_contract import TIMEOUT, new_vlc_engine
+from tests.playback.conftest import TIMEOUT
 
 MAX_ERROR_MS = 50
 PLAY_MS = 3000
-
-
-@pytest.fixture
-def vlc_engine() -> Iterator[Any]:
-    engine = new_vlc_engine()
-    yield engine
-    engine.shutdown()
 
 
 @pytest.mark.vlc

@@ -3,7 +3,6 @@ the audio output exists, and no leaks of a previous track's events."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ostplayer.playback.engine import PlaybackState
-from tests.playback.test_engine_contract import TIMEOUT, new_vlc_engine, start
-
-
-@pytest.fixture
-def vlc_engine() -> Iterator[Any]:
-    engine = new_vlc_engine()
-    yield engine
-    engine.shutdown()
+from tests.playback.conftest import TIMEOUT, start
 
 
 def test_volume_curve_is_cubic() -> None:

@@ -9,25 +9,17 @@ that has passed since the seek.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from ostplayer.playback.engine import PlaybackState
-from tests.playback.test_engine_contract import TIMEOUT, new_vlc_engine
+from tests.playback.conftest import TIMEOUT
 
 FORMATS = ("ogg", "opus", "mp3", "flac", "wav", "aiff")
 TOLERANCE_MS = 100
 ECHO_S = 0.1
-
-
-@pytest.fixture
-def vlc_engine() -> Iterator[Any]:
-    engine = new_vlc_engine()
-    yield engine
-    engine.shutdown()
 
 
 @pytest.mark.vlc

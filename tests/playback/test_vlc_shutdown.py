@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ostplayer.playback.engine import PlaybackState
-from tests.playback.test_engine_contract import new_vlc_engine, start
+from tests.playback.conftest import new_vlc_engine, start
 
 
 @pytest.mark.vlc

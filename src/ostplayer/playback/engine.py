@@ -131,16 +131,28 @@ class Engine(QObject):
         raise NotImplementedError
 
     def set_volume(self, volume: int) -> None:
-        """Set the volume, 0-100."""
-        raise NotImplementedError
+        """Set the volume, 0-100 (clamped)."""
+        self._volume = max(0, min(100, int(volume)))
+        self._apply_volume()
+        self.volume_changed.emit(self._volume)
 
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute without losing the volume."""
-        raise NotImplementedError
+        self._muted = bool(muted)
+        self._apply_volume()
+        self.muted_changed.emit(self._muted)
 
     def set_rate(self, rate: float) -> None:
-        """Set the playback rate factor (0.25-4.0)."""
-        raise NotImplementedError
+        """Set the playback rate factor (clamped to 0.25-4.0)."""
+        self._rate = max(0.25, min(4.0, float(rate)))
+        self._apply_rate()
+        self.rate_changed.emit(self._rate)
+
+    def _apply_volume(self) -> None:
+        """Hand the stored volume and mute to the backend (nothing to do without one)."""
+
+    def _apply_rate(self) -> None:
+        """Hand the stored rate to the backend (nothing to do without one)."""
 
     def shutdown(self) -> None:
         """Stop and release the backend, bounded in time: a hang never blocks exit."""
@@ -191,18 +203,3 @@ class UnavailableEngine(Engine):
     def duration(self) -> int:
         """Unknown without a backend."""
         return 0
-
-    def set_volume(self, volume: int) -> None:
-        """Keep the setting, so it is right once VLC is installed."""
-        self._volume = max(0, min(100, int(volume)))
-        self.volume_changed.emit(self._volume)
-
-    def set_muted(self, muted: bool) -> None:
-        """Keep the setting."""
-        self._muted = bool(muted)
-        self.muted_changed.emit(self._muted)
-
-    def set_rate(self, rate: float) -> None:
-        """Keep the setting."""
-        self._rate = max(0.25, min(4.0, float(rate)))
-        self.rate_changed.emit(self._rate)

@@ -359,8 +359,10 @@ class VlcEngine(Engine):
         self._floor = time.monotonic()
 
     def _apply_volume(self) -> None:
-        self._player.audio_set_volume(to_vlc_volume(self._volume))
-        self._player.audio_set_mute(self._muted)
+        # The slider's 0-100 is perceptual; libvlc's gain is linear (see to_vlc_volume).
+        if not self._closed:
+            self._player.audio_set_volume(to_vlc_volume(self._volume))
+            self._player.audio_set_mute(self._muted)
 
     def _aim(self, position_ms: int) -> int:
         """Where to ask libvlc to go so that it lands as near ``position_ms`` as it can.
@@ -476,28 +478,12 @@ class VlcEngine(Engine):
         """The length of the loaded track in ms, 0 until libvlc has read it."""
         return self._duration
 
-    def set_volume(self, volume: int) -> None:
-        """Set the volume, 0-100 on a perceptual (cubic) scale."""
-        self._volume = max(0, min(100, int(volume)))
-        if not self._closed:
-            self._player.audio_set_volume(to_vlc_volume(self._volume))
-        self.volume_changed.emit(self._volume)
-
-    def set_muted(self, muted: bool) -> None:
-        """Mute or unmute without losing the volume."""
-        self._muted = bool(muted)
-        if not self._closed:
-            self._player.audio_set_mute(self._muted)
-        self.muted_changed.emit(self._muted)
-
-    def set_rate(self, rate: float) -> None:
-        """Set the playback rate factor (0.25-4.0); the pitch is kept (libvlc's time stretch)."""
-        self._rate = max(0.25, min(4.0, float(rate)))
+    def _apply_rate(self) -> None:
+        # libvlc keeps the pitch (time stretch); the clock runs at the new rate from now.
         if not self._closed:
             self._player.set_rate(self._rate)
         self._floor = time.monotonic()
         self._clock.set_rate(self._rate)
-        self.rate_changed.emit(self._rate)
 
     def shutdown(self) -> None:
         """Stop and release libvlc, giving up after ``shutdown_timeout`` seconds if it hangs."""
