@@ -61,9 +61,9 @@ def make_app(qapp: QApplication, qtbot: QtBot, data_dir: Path) -> Iterator[MakeA
             factory = FakeEngine
         app = Application(qapp, AppPaths(data_dir), factory)
         made.append(app)
-        app.start()
+        with qtbot.waitSignal(app.ready, timeout=10_000):
+            app.start()
         qtbot.waitExposed(app.window)
-        qtbot.waitUntil(lambda: app.engine is not None, timeout=5000)
         app.window.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is app.window, timeout=2000)
         return app

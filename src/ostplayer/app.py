@@ -12,10 +12,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ostplayer import APP_ID, APP_NAME, __version__
+from ostplayer.library.importer import ImportResult
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
@@ -36,8 +37,11 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("App", text)
 
 
-class Application:
+class Application(QObject):
     """Everything the running app is made of, wired once."""
+
+    #: Start-up has finished: the library is in, the session is back, the engine attached.
+    ready = Signal()
 
     def __init__(
         self,
@@ -45,6 +49,7 @@ class Application:
         paths: AppPaths,
         engine_factory: Callable[[], Engine] | None = None,
     ) -> None:
+        super().__init__()
         self.qapp = qapp
         self._engine_factory = engine_factory
         self.paths = paths
@@ -53,7 +58,7 @@ class Application:
         self.tracks = TrackRepository(self.db)
         self.state = StateRepository(self.db)
         self.tasks = Tasks()
-        self.library = LibraryService(self.tracks, resources_dir() / "demo")
+        self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks)
         self.player = PlayerService(self.library.get, self.state)
         self.window = MainWindow(self.library, self.player, self.state, self.tasks)
         self.engine: Engine | None = None
@@ -70,12 +75,22 @@ class Application:
             print(f"first-paint {time.time():.6f}", flush=True)
             QTimer.singleShot(0, self.qapp.quit)
             return
-        if self.library.needs_demo():
-            result = self.library.add_demo()
-            for path, reason in result.problems:
-                log.warning("demo track %s not added: %s", path, reason)
+        if self.library.needs_demo():  # first run: open on the demo OST
+            self.library.add_demo(self._demo_added)
+        else:
+            self._finish_start()
+
+    def _demo_added(self, result: ImportResult) -> None:
+        for path, reason in result.problems:
+            log.warning("demo track %s not added: %s", path, reason)
+        self._finish_start()
+
+    def _finish_start(self) -> None:
+        if self._closed:
+            return
         self.player.restore_session({t.id for t in self.library.tracks()})
         self.attach_engine()
+        self.ready.emit()
 
     def attach_engine(self, engine: Engine | None = None) -> Engine:
         """Create libvlc (or take ``engine``) and hand it to the player."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from ostplayer.domain.track import Track
 from ostplayer.library.importer import ImportResult, import_folder
+from ostplayer.services.tasks import Tasks
+from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
 
 
@@ -16,9 +19,12 @@ class LibraryService(QObject):
 
     tracks_changed = Signal()
 
-    def __init__(self, repo: TrackRepository, demo_dir: Path, parent: QObject | None = None):
+    def __init__(
+        self, repo: TrackRepository, demo_dir: Path, tasks: Tasks, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._repo = repo
+        self._tasks = tasks
         self._demo_dir = demo_dir
         self._tracks: list[Track] = repo.all()
         self._by_id = {t.id: t for t in self._tracks}
@@ -35,11 +41,26 @@ class LibraryService(QObject):
         """True on first run: no music folder and no demo yet."""
         return not self._repo.sources()
 
-    def add_demo(self) -> ImportResult:
-        """Add the bundled demo OST as the library's first source."""
-        result = import_folder(self._repo, self._demo_dir, kind="demo")
-        self.reload()
-        return result
+    def add_demo(self, on_done: Callable[[ImportResult], None] | None = None) -> None:
+        """Add the bundled demo OST as the library's first source, reading it on a worker.
+
+        The library reloads on the GUI thread when it is in; then ``on_done`` runs.
+        """
+        database, demo_dir = self._repo.database_path, self._demo_dir
+
+        def read() -> ImportResult:
+            db = Database(database)  # SQLite connections belong to the thread that made them
+            try:
+                return import_folder(TrackRepository(db), demo_dir, kind="demo")
+            finally:
+                db.close()
+
+        def done(result: ImportResult) -> None:
+            self.reload()
+            if on_done is not None:
+                on_done(result)
+
+        self._tasks.run(read, done)
 
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""

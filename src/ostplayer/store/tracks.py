@@ -23,6 +23,11 @@ class TrackRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def database_path(self) -> Path:
+        """The database file, for a worker thread that opens its own connection."""
+        return self._db.path
+
     def add_source(self, kind: str, path: Path) -> int:
         """Register a place tracks come from (``demo`` or ``folder``); returns its id."""
         with self._db.transaction() as conn:
