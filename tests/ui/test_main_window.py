@@ -6,6 +6,7 @@ tests/test_app_vlc.py repeats the essentials against real libvlc.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
@@ -44,6 +45,15 @@ def test_space_plays_the_list_and_toggles(make_app: MakeApp, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: app.window.now_playing.cover.pixmap().width() > 0, timeout=3000)
     qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
     assert state(app) == PlaybackState.PAUSED
+
+
+def test_space_on_a_fresh_window_plays(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    focus = QApplication.focusWidget()
+    assert focus is app.window.table
+    qtbot.keyClick(focus, Qt.Key.Key_Space)
+    assert state(app) == PlaybackState.PLAYING
+    assert app.window.filter_edit.text() == ""
 
 
 def test_buttons_drive_playback(make_app: MakeApp, qtbot: QtBot) -> None:

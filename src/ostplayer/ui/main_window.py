@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._show_tracks()
         self._restore_geometry()
+        # Keys go to the list at start, so that Space plays instead of typing into the filter.
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.transport.show_volume(player.volume(), player.is_muted())
         self.transport.show_modes(player.queue.shuffle, player.queue.repeat)
 
