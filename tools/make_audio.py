@@ -13,6 +13,8 @@ Usage::
     python tools/make_audio.py --fixtures   # tests/data/tone.*
 
 Needs the ``audio`` extra (numpy, soundfile) plus mutagen, and PySide6 for the cover art.
+The M4A (AAC, ALAC), WMA and WavPack fixtures need ffmpeg on PATH, because libsndfile cannot
+write those formats; without ffmpeg the script says so and skips just those four.
 All randomness comes from fixed seeds, so a re-run gives the same samples. libsndfile picks a
 random Ogg stream serial number for every file it writes; this script replaces it with a fixed
 one, so on the same machine and library versions a re-run gives byte-identical files too.
@@ -24,8 +26,11 @@ import argparse
 import base64
 import math
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,9 +41,12 @@ import numpy.typing as npt
 import soundfile as sf
 from mutagen import File as MutagenFile
 from mutagen.aiff import AIFF
+from mutagen.apev2 import APEv2
+from mutagen.asf import ASF
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3, TALB, TIT2, TMOO, TPE1, TRCK
 from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4, MP4FreeForm
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
@@ -1220,8 +1228,97 @@ def _tag_fixture(path: Path, fx: Fixture, number: int) -> None:
     container.save(v2_version=4)
 
 
+@dataclass(frozen=True)
+class FfmpegFixture:
+    """A fixture that libsndfile cannot write: ffmpeg encodes it from a 16-bit WAV."""
+
+    filename: str
+    label: str
+    codec_args: tuple[str, ...]
+    rate: int
+
+
+FFMPEG_FIXTURES = [
+    FfmpegFixture("tone.m4a", "AAC", ("-c:a", "aac", "-b:a", "32k"), 22050),
+    FfmpegFixture("tone-alac.m4a", "ALAC", ("-c:a", "alac"), 8000),
+    FfmpegFixture("tone.wma", "WMA", ("-c:a", "wmav2", "-b:a", "32k"), 22050),
+    FfmpegFixture("tone.wv", "WavPack", ("-c:a", "wavpack"), 8000),
+]
+
+# ffmpeg writes no encoder string, creation time or random ids with bitexact on, and copies no
+# metadata from the WAV, so a re-run with the same ffmpeg build gives the same bytes; the tags are
+# then written by mutagen, like the other fixtures'.
+_FFMPEG_COMMON = ("-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1")
+
+
+def _encode_with_ffmpeg(ffmpeg: str, path: Path, fx: FfmpegFixture) -> None:
+    """Encode the fixture tune at ``fx.rate`` to ``path`` with ffmpeg (mono, no tags)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "tone.wav"
+        write_audio(source, fixture_signal(fx.rate), fx.rate, "WAV", "PCM_16")
+        cmd = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+        cmd += ["-i", str(source), *_FFMPEG_COMMON, "-ac", "1", *fx.codec_args, str(path)]
+        subprocess.run(cmd, check=True)
+
+
+def _tag_ffmpeg_fixture(path: Path, fx: FfmpegFixture, number: int) -> None:
+    """Tag one ffmpeg-made fixture in its format's own tags: MP4 atoms (mood as the iTunes
+    freeform ``----:com.apple.iTunes:MOOD``), ASF attributes (``WM/Mood``) or APEv2 (``Mood``)."""
+    title = f"Fixture Tone ({fx.label})"
+    if path.suffix == ".m4a":
+        mp4 = MP4(path)
+        if mp4.tags is None:
+            mp4.add_tags()
+        mp4.tags.clear()
+        mp4.tags["\xa9nam"] = [title]
+        mp4.tags["\xa9ART"] = ["Fixture Ensemble"]
+        mp4.tags["\xa9alb"] = ["Fixtures"]
+        mp4.tags["trkn"] = [(number, 0)]
+        mp4.tags["----:com.apple.iTunes:MOOD"] = [MP4FreeForm(b"calm")]
+        mp4.save()
+    elif path.suffix == ".wma":
+        asf = ASF(path)
+        asf.tags.clear()
+        asf.tags["Title"] = [title]
+        asf.tags["Author"] = ["Fixture Ensemble"]
+        asf.tags["WM/AlbumTitle"] = ["Fixtures"]
+        asf.tags["WM/TrackNumber"] = [str(number)]
+        asf.tags["WM/Mood"] = ["calm"]
+        asf.save()
+    else:
+        ape = APEv2()
+        ape["Title"] = title
+        ape["Artist"] = "Fixture Ensemble"
+        ape["Album"] = "Fixtures"
+        ape["Track"] = str(number)
+        ape["Mood"] = "calm"
+        ape.save(path)
+
+
+def write_ffmpeg_fixtures(out_dir: Path, first_number: int) -> list[Path]:
+    """Write the M4A (AAC, ALAC), WMA and WavPack fixtures with ffmpeg; return their paths.
+
+    Returns no paths, and says so, when ffmpeg is not on PATH."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        names = ", ".join(fx.filename for fx in FFMPEG_FIXTURES)
+        print(f"ffmpeg is not on PATH: skipping {names} (install ffmpeg to make them)")
+        return []
+    paths = []
+    for number, fx in enumerate(FFMPEG_FIXTURES, start=first_number):
+        path = out_dir / fx.filename
+        path.unlink(missing_ok=True)
+        _encode_with_ffmpeg(ffmpeg, path, fx)
+        _tag_ffmpeg_fixture(path, fx, number)
+        length = _check_length(path, FIXTURE_SECONDS)
+        print(f"{path.name}: {length:.3f} s, {fx.rate} Hz, {path.stat().st_size / 1024:.1f} KiB")
+        paths.append(path)
+    return paths
+
+
 def write_fixtures(out_dir: Path) -> list[Path]:
-    """Write the six tagged fixture files; return their paths."""
+    """Write the tagged fixture files (the ffmpeg ones too when ffmpeg is there); return their
+    paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for number, fx in enumerate(FIXTURES, start=1):
@@ -1235,6 +1332,7 @@ def write_fixtures(out_dir: Path) -> list[Path]:
         length = _check_length(path, FIXTURE_SECONDS)
         print(f"{path.name}: {length:.3f} s, {fx.rate} Hz, {path.stat().st_size / 1024:.1f} KiB")
         paths.append(path)
+    paths += write_ffmpeg_fixtures(out_dir, first_number=len(FIXTURES) + 1)
     return paths
 
 

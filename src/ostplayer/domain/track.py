@@ -26,6 +26,12 @@ class Track:
     moods: tuple[str, ...] = field(default_factory=tuple)
     duration_ms: int = 0
     id: int = 0
+    composer: str = ""
+    comment: str = ""
+    musicbrainz_recording_id: str = ""
+    musicbrainz_release_id: str = ""
+    codec: str = ""
+    bitrate_kbps: int = 0
 
     @property
     def display_title(self) -> str:
