@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
-from ostplayer.library.importer import import_folder
+from ostplayer.library.scanner import scan_folder
 from ostplayer.playback.engine import PlaybackState
 from ostplayer.playback.factory import create_engine
 from tests.conftest import DATA, MakeApp
@@ -32,9 +32,10 @@ def real_engine_app(make_app: MakeApp) -> Application:
 
 
 def add_folder(app: Application, folder: Path) -> list[int]:
-    result = import_folder(app.tracks, folder)
+    scan_folder(app.tracks, folder)
     app.library.reload()
-    return result.track_ids
+    in_folder = [t for t in app.library.tracks() if t.path.parent == folder]
+    return [t.id for t in sorted(in_folder, key=lambda t: t.path)]
 
 
 def test_space_plays_the_demo_for_real(make_app: MakeApp, qtbot: QtBot) -> None:

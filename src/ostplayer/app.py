@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ostplayer import APP_ID, APP_NAME, __version__
-from ostplayer.library.importer import ImportResult
+from ostplayer.library.scanner import ScanReport
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
@@ -80,9 +80,9 @@ class Application(QObject):
         else:
             self._finish_start()
 
-    def _demo_added(self, result: ImportResult) -> None:
-        for path, reason in result.problems:
-            log.warning("demo track %s not added: %s", path, reason)
+    def _demo_added(self, result: ScanReport) -> None:
+        for path, reason, message in result.problems:
+            log.warning("demo track %s not added: %s (%s)", path, message, reason)
         self._finish_start()
 
     def _finish_start(self) -> None:

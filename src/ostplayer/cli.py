@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the library and notes in DIR (default: the user data dir; "
         "also OSTPLAYER_DATA_DIR)",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scan = commands.add_parser("scan", help="add music folders to the library and scan them")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="a music folder")
+    scan.add_argument("--json", action="store_true", help="print the result as JSON")
+    tracks = commands.add_parser("tracks", help="list the tracks in the library")
+    tracks.add_argument("--json", action="store_true", help="print the tracks as JSON")
+    tracks.add_argument("--filter", metavar="TEXT", help="only tracks matching TEXT")
     return parser
 
 
@@ -48,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ostplayer.paths import AppPaths
 
     paths = AppPaths.resolve(args.data_dir)
+    if args.command is not None:
+        from ostplayer.commands import run_command  # Qt-free: works without a display
+
+        return run_command(args, paths)
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)

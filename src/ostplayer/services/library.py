@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ostplayer.domain.track import Track
-from ostplayer.library.importer import ImportResult, import_folder
+from ostplayer.library.scanner import ScanReport, scan_folder
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
@@ -41,21 +41,21 @@ class LibraryService(QObject):
         """True on first run: no music folder and no demo yet."""
         return not self._repo.sources()
 
-    def add_demo(self, on_done: Callable[[ImportResult], None] | None = None) -> None:
+    def add_demo(self, on_done: Callable[[ScanReport], None] | None = None) -> None:
         """Add the bundled demo OST as the library's first source, reading it on a worker.
 
         The library reloads on the GUI thread when it is in; then ``on_done`` runs.
         """
         database, demo_dir = self._repo.database_path, self._demo_dir
 
-        def read() -> ImportResult:
+        def read() -> ScanReport:
             db = Database(database)  # SQLite connections belong to the thread that made them
             try:
-                return import_folder(TrackRepository(db), demo_dir, kind="demo")
+                return scan_folder(TrackRepository(db), demo_dir, kind="demo")
             finally:
                 db.close()
 
-        def done(result: ImportResult) -> None:
+        def done(result: ScanReport) -> None:
             self.reload()
             if on_done is not None:
                 on_done(result)

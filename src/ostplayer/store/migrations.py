@@ -46,4 +46,26 @@ CREATE TABLE state (
 );
 """
 
-MIGRATIONS: list[str] = [_V1]
+_V2 = """
+-- What the library issue reads from tags, beyond the first cut.
+ALTER TABLE track ADD COLUMN composer TEXT NOT NULL DEFAULT '';
+ALTER TABLE track ADD COLUMN comment TEXT NOT NULL DEFAULT '';
+ALTER TABLE track ADD COLUMN mb_recording_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE track ADD COLUMN mb_release_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE track ADD COLUMN codec TEXT NOT NULL DEFAULT '';
+ALTER TABLE track ADD COLUMN bitrate_kbps INTEGER NOT NULL DEFAULT 0;
+-- Set when a scan sees the file gone from a readable folder. The row stays, so that what hangs
+-- on the track (notes, moods, playlist entries) stays too; a scan never deletes user data.
+ALTER TABLE track ADD COLUMN missing_since TEXT;
+
+-- Every file the last scan of its folder could not read, with the reason.
+CREATE TABLE scan_problem (
+    path BLOB PRIMARY KEY,
+    source_id INTEGER REFERENCES source(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]

@@ -5,20 +5,47 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from ostplayer.domain.track import Track
 from ostplayer.store.database import Database
 
-_COLUMNS = (
-    "id, path, title, artist, album, album_artist, track_number, disc_number, year, genre, "
-    "duration_ms"
+# Track attribute → track column, for every tag field stored on the row.
+_FIELDS = (
+    ("title", "title"),
+    ("artist", "artist"),
+    ("album", "album"),
+    ("album_artist", "album_artist"),
+    ("track_number", "track_number"),
+    ("disc_number", "disc_number"),
+    ("year", "year"),
+    ("genre", "genre"),
+    ("duration_ms", "duration_ms"),
+    ("composer", "composer"),
+    ("comment", "comment"),
+    ("musicbrainz_recording_id", "mb_recording_id"),
+    ("musicbrainz_release_id", "mb_release_id"),
+    ("codec", "codec"),
+    ("bitrate_kbps", "bitrate_kbps"),
+)
+_SELECT = "SELECT id, path, " + ", ".join(column for _, column in _FIELDS) + " FROM track"
+_INSERT_COLUMNS = ", ".join(column for _, column in _FIELDS)
+_UPSERT = (
+    f"INSERT INTO track (source_id, path, size, mtime_ns, {_INSERT_COLUMNS}) "
+    f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in _FIELDS)}) "
+    "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, size=excluded.size, "
+    "mtime_ns=excluded.mtime_ns, missing_since=NULL, "
+    + ", ".join(f"{column}=excluded.{column}" for _, column in _FIELDS)
+    + " RETURNING id"
 )
 
 
 class TrackRepository:
-    """Reads and writes the ``track``, ``track_mood`` and ``source`` tables."""
+    """Reads and writes the ``track``, ``track_mood``, ``source`` and ``scan_problem`` tables.
+
+    A track whose file a scan saw gone keeps its row (``missing_since``), so that what hangs
+    on it survives; it is left out of the collection until the file is back.
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -28,6 +55,7 @@ class TrackRepository:
         """The database file, for a worker thread that opens its own connection."""
         return self._db.path
 
+    # -- sources ---------------------------------------------------------------------------
     def add_source(self, kind: str, path: Path) -> int:
         """Register a place tracks come from (``demo`` or ``folder``); returns its id."""
         with self._db.transaction() as conn:
@@ -45,38 +73,85 @@ class TrackRepository:
         rows = self._db.conn.execute("SELECT id, kind, path FROM source ORDER BY id")
         return [(r[0], r[1], Path(os.fsdecode(r[2]))) for r in rows]
 
+    # -- tracks ----------------------------------------------------------------------------
     def save_many(
         self, items: Iterable[tuple[Track, int, int]], source_id: int | None = None
     ) -> list[int]:
         """Insert or update ``(track, size, mtime_ns)`` rows by path in one transaction.
 
         Tag moods are replaced by the file's; moods from packs and the listener are kept.
-        Returns the ids in order.
+        A track saved again is no longer missing. Returns the ids in order.
         """
         ids: list[int] = []
         with self._db.transaction() as conn:
             for track, size, mtime_ns in items:
-                ids.append(_upsert(conn, track, size, mtime_ns, source_id))
+                values = [getattr(track, attribute) for attribute, _ in _FIELDS]
+                row = conn.execute(
+                    _UPSERT, (source_id, os.fsencode(track.path), size, mtime_ns, *values)
+                ).fetchone()
+                track_id = int(row[0])
+                conn.execute(
+                    "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'", (track_id,)
+                )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) "
+                    "VALUES (?, ?, 'tag')",
+                    [(track_id, mood) for mood in track.moods],
+                )
+                ids.append(track_id)
         return ids
 
     def all(self) -> list[Track]:
-        """Every track, in album order."""
+        """Every track in the collection (not missing), in album order."""
         rows = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM track "
+            f"{_SELECT} WHERE missing_since IS NULL "
             "ORDER BY album COLLATE NOCASE, disc_number, track_number, title COLLATE NOCASE"
         ).fetchall()
         return self._with_moods(rows)
 
     def get(self, track_id: int) -> Track | None:
-        """One track by id."""
-        row = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM track WHERE id = ?", (track_id,)
-        ).fetchone()
+        """One track by id, missing or not."""
+        row = self._db.conn.execute(f"{_SELECT} WHERE id = ?", (track_id,)).fetchone()
         return self._with_moods([row])[0] if row else None
 
     def count(self) -> int:
-        """How many tracks the library holds."""
-        return int(self._db.conn.execute("SELECT count(*) FROM track").fetchone()[0])
+        """How many tracks the collection holds (missing ones left out)."""
+        sql = "SELECT count(*) FROM track WHERE missing_since IS NULL"
+        return int(self._db.conn.execute(sql).fetchone()[0])
+
+    # -- scanning --------------------------------------------------------------------------
+    def known_files(self, source_id: int) -> dict[bytes, tuple[int, int, int, bool]]:
+        """``path → (id, size, mtime_ns, missing)`` for every track of a source."""
+        rows = self._db.conn.execute(
+            "SELECT path, id, size, mtime_ns, missing_since IS NOT NULL FROM track "
+            "WHERE source_id = ?",
+            (source_id,),
+        )
+        return {bytes(r[0]): (r[1], r[2], r[3], bool(r[4])) for r in rows}
+
+    def mark_missing(self, track_ids: Iterable[int]) -> None:
+        """Leave these tracks out of the collection, keeping their rows and what hangs on them."""
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "UPDATE track SET missing_since = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                "WHERE id = ? AND missing_since IS NULL",
+                [(i,) for i in track_ids],
+            )
+
+    def set_problems(self, source_id: int, problems: Iterable[tuple[Path, str, str]]) -> None:
+        """Replace a source's list of unreadable files with ``(path, reason, message)``."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM scan_problem WHERE source_id = ?", (source_id,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO scan_problem (path, source_id, reason, message) "
+                "VALUES (?, ?, ?, ?)",
+                [(os.fsencode(p), source_id, reason, msg) for p, reason, msg in problems],
+            )
+
+    def problems(self) -> list[tuple[Path, str, str]]:
+        """Every unreadable file with its reason, by path."""
+        rows = self._db.conn.execute("SELECT path, reason, message FROM scan_problem ORDER BY path")
+        return [(Path(os.fsdecode(r[0])), r[1], r[2]) for r in rows]
 
     def _with_moods(self, rows: list[sqlite3.Row]) -> list[Track]:
         moods: dict[int, list[str]] = {}
@@ -90,60 +165,8 @@ class TrackRepository:
             Track(
                 id=r["id"],
                 path=Path(os.fsdecode(r["path"])),
-                title=r["title"],
-                artist=r["artist"],
-                album=r["album"],
-                album_artist=r["album_artist"],
-                track_number=r["track_number"],
-                disc_number=r["disc_number"],
-                year=r["year"],
-                genre=r["genre"],
-                duration_ms=r["duration_ms"],
                 moods=tuple(moods.get(r["id"], ())),
+                **{attribute: r[column] for attribute, column in _FIELDS},
             )
             for r in rows
         ]
-
-
-def _upsert(
-    conn: sqlite3.Connection, track: Track, size: int, mtime_ns: int, source_id: int | None
-) -> int:
-    values = (
-        source_id,
-        os.fsencode(track.path),
-        track.title,
-        track.artist,
-        track.album,
-        track.album_artist,
-        track.track_number,
-        track.disc_number,
-        track.year,
-        track.genre,
-        track.duration_ms,
-        size,
-        mtime_ns,
-    )
-    row = conn.execute(
-        "INSERT INTO track (source_id, path, title, artist, album, album_artist, track_number, "
-        "disc_number, year, genre, duration_ms, size, mtime_ns) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, title=excluded.title, "
-        "artist=excluded.artist, album=excluded.album, album_artist=excluded.album_artist, "
-        "track_number=excluded.track_number, disc_number=excluded.disc_number, "
-        "year=excluded.year, genre=excluded.genre, duration_ms=excluded.duration_ms, "
-        "size=excluded.size, mtime_ns=excluded.mtime_ns "
-        "RETURNING id",
-        values,
-    ).fetchone()
-    track_id = int(row[0])
-    conn.execute("DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'", (track_id,))
-    conn.executemany(
-        "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
-        [(track_id, mood) for mood in track.moods],
-    )
-    return track_id
-
-
-def with_id(track: Track, track_id: int) -> Track:
-    """The same track with its stored id."""
-    return replace(track, id=track_id)

@@ -1,0 +1,196 @@
+"""Scanning music folders into the library: incremental, and never losing user data.
+
+- A file whose size and mtime are unchanged is not read again.
+- A folder that is missing, unreadable or suddenly empty is *unavailable*: nothing of it is
+  touched, its tracks stay with everything that hangs on them.
+- Only a file positively seen to be gone from a readable folder leaves the collection, and even
+  then its row stays (``missing_since``), so notes on it survive and can be re-linked.
+- Every file or folder that cannot be read is accounted for, with a reason.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ostplayer.domain.track import Track
+from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
+from ostplayer.store.tracks import TrackRepository
+
+#: Files saved per transaction: a crash loses at most one batch of index work.
+BATCH = 500
+
+Problem = tuple[Path, str, str]  # path, reason, message for people
+
+
+class ReadError(Exception):
+    """A reader could not read a file; ``reason`` is one of the problem reasons."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+Reader = Callable[[Path], Track]
+
+
+@dataclass
+class ScanReport:
+    """What a scan did, in the counts the command line reports."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unavailable: list[Path] = field(default_factory=list)
+    cancelled: bool = False
+
+    def merge(self, other: ScanReport) -> None:
+        """Add another folder's counts to these."""
+        self.added += other.added
+        self.updated += other.updated
+        self.removed += other.removed
+        self.unchanged += other.unchanged
+        self.problems += other.problems
+        self.unavailable += other.unavailable
+        self.cancelled = self.cancelled or other.cancelled
+
+
+def default_reader(path: Path) -> Track:
+    """Read a file's tags with the library's tag reader."""
+    try:
+        return read_tags(path).to_track(path)
+    except TagReadError as exc:
+        raise ReadError(exc.reason, str(exc)) from exc
+
+
+def audio_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, os.stat_result]]:
+    """Regular audio files below ``root`` with their stat, in a stable order.
+
+    Symlinked folders are followed once; a loop, an unreadable folder, a broken link or a
+    FIFO or device with an audio name is added to ``problems`` and passed over.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            problems.append((folder, *_folder_problem(exc)))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            problems.append((folder, "symlink-loop", "skipped: this folder was already scanned"))
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():  # follows symlinks; loops are caught by ``seen``
+                    stack.append(path)
+                    continue
+                if path.suffix.lower() not in AUDIO_EXTENSIONS:
+                    continue
+                st = entry.stat()
+            except OSError as exc:
+                problems.append((path, *_file_problem(exc)))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                problems.append((path, "unsupported", "not a regular file (never opened)"))
+                continue
+            yield path, st
+        # scandir order reversed onto a stack: folders come out in name order.
+        stack[:] = sorted(stack, key=lambda p: os.fsencode(p), reverse=True)
+
+
+def scan_folder(
+    repo: TrackRepository,
+    folder: Path,
+    *,
+    reader: Reader = default_reader,
+    progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    kind: str = "folder",
+) -> ScanReport:
+    """Bring the library up to date with ``folder`` (added as a ``kind`` source if it is new)."""
+    report = ScanReport()
+    folder = folder.absolute()
+    if not folder.is_dir() or not os.access(folder, os.R_OK | os.X_OK):
+        report.unavailable.append(folder)
+        return report
+    source_id = repo.add_source(kind, folder)
+    known = repo.known_files(source_id)
+    seen: set[bytes] = set()
+    batch: list[tuple[Track, int, int]] = []
+    done = 0
+    for path, st in audio_files(folder, report.problems):
+        if cancelled():
+            report.cancelled = True
+            break
+        key = os.fsencode(path)
+        seen.add(key)
+        old = known.get(key)
+        if old is not None and not old[3] and (old[1], old[2]) == (st.st_size, st.st_mtime_ns):
+            report.unchanged += 1
+            continue
+        try:
+            track = reader(path)
+        except ReadError as exc:
+            report.problems.append((path, exc.reason, str(exc)))
+            continue
+        if old is None:
+            report.added += 1
+        else:
+            report.updated += 1
+        batch.append((track, st.st_size, st.st_mtime_ns))
+        if len(batch) >= BATCH:
+            repo.save_many(batch, source_id)
+            batch.clear()
+        done += 1
+        if progress is not None:
+            progress(done, path.parent)
+    if batch:
+        repo.save_many(batch, source_id)
+    if report.cancelled:
+        return report
+    present = [info for info in known.values() if not info[3]]
+    if present and not seen:
+        # A folder that is suddenly empty is far more often an unmounted drive than a
+        # listener who deleted every file: keep everything.
+        report.unavailable.append(folder)
+        return report
+    gone = [
+        track_id
+        for key, (track_id, _size, _mtime, missing) in known.items()
+        if not missing and key not in seen and not os.path.lexists(key)
+    ]
+    repo.mark_missing(gone)
+    report.removed = len(gone)
+    repo.set_problems(source_id, report.problems)
+    return report
+
+
+def _folder_problem(exc: OSError) -> tuple[str, str]:
+    if exc.errno == errno.ELOOP:
+        return "symlink-loop", "skipped: a symbolic link points back into itself"
+    if isinstance(exc, PermissionError):
+        return "permission", "cannot open this folder: permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished", "the folder disappeared during the scan"
+    return "io-error", f"cannot read this folder: {exc.strerror or exc}"
+
+
+def _file_problem(exc: OSError) -> tuple[str, str]:
+    if exc.errno == errno.ELOOP:
+        return "symlink-loop", "a symbolic link points back into itself"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished", "the file disappeared during the scan (or is a broken link)"
+    if isinstance(exc, PermissionError):
+        return "permission", "permission denied"
+    return "io-error", f"input/output error: {exc.strerror or exc}"
