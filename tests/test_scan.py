@@ -17,7 +17,7 @@ import pytest
 
 from ostplayer.domain.track import Track
 from ostplayer.library import scanner
-from ostplayer.library.scanner import ScanReport, scan_folder
+from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
 from tests.conftest import DATA
@@ -209,3 +209,85 @@ def test_the_scanner_looks_for_every_extension_the_reader_knows() -> None:
     from ostplayer.library.tagreader import AUDIO_EXTENSIONS, _by_suffix
 
     assert set(_by_suffix()) == AUDIO_EXTENSIONS
+
+
+def listener_mood(repo: TrackRepository, track_id: int, mood: str) -> None:
+    # Stands in for what the listener hangs on a track (notes come with the next issue).
+    repo._db.conn.execute(
+        "INSERT INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'listener')",
+        (track_id, mood),
+    )
+
+
+def id_of(repo: TrackRepository, name: str) -> int:
+    return next(t.id for t in repo.all() if t.path.name == name)
+
+
+def test_a_renamed_file_keeps_its_identity(repo: TrackRepository, music: Path) -> None:
+    scan(repo, music)
+    track_id = id_of(repo, "tone.flac")
+    listener_mood(repo, track_id, "longing")
+    old = next(music.rglob("tone.flac"))
+    old.rename(old.with_name("03 Renamed.flac"))
+    report = scan(repo, music)
+    assert (report.added, report.removed, report.updated) == (0, 0, 1)
+    assert id_of(repo, "03 Renamed.flac") == track_id
+    assert "longing" in repo.get(track_id).moods
+    assert len(repo.all()) == len(FIXTURES)
+
+
+def test_a_file_moved_between_folders_and_retagged_keeps_its_identity(
+    repo: TrackRepository, music: Path, tmp_path: Path
+) -> None:
+    from mutagen.oggvorbis import OggVorbis
+
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(DATA / "tone.mp3", other / "keep.mp3")
+    scan_folders(repo, [music, other])
+    track_id = id_of(repo, "tone.ogg")
+    listener_mood(repo, track_id, "hopeful")
+
+    moved = other / "Renamed and retagged.ogg"
+    next(music.rglob("tone.ogg")).rename(moved)
+    tags = OggVorbis(moved)
+    tags["title"] = "A New Title"
+    tags["mood"] = ["warm"]
+    tags.save()
+    report = scan_folders(repo, [music, other])
+    assert (report.added, report.removed) == (0, 0)
+    track = repo.get(track_id)
+    assert track.path == moved
+    assert track.title == "A New Title"
+    assert set(track.moods) == {"warm", "hopeful"}  # the file's new mood, the listener's own
+
+
+def test_ambiguous_moves_are_not_guessed(repo: TrackRepository, tmp_path: Path) -> None:
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    for name in ("a.ogg", "b.ogg"):
+        shutil.copy(DATA / "tone.ogg", folder / name)
+        os.utime(folder / name, ns=(5, 5))
+    scan(repo, folder)
+    before = {t.path.name: t.id for t in repo.all()}
+    for name in ("a.ogg", "b.ogg"):
+        (folder / name).rename(folder / f"moved-{name}")
+    report = scan(repo, folder)
+    # Two identical files, both moved: which is which cannot be known, so nothing is merged.
+    assert report.added == 2
+    assert not {t.id for t in repo.all()} & set(before.values())
+    assert all(repo.get(i) is not None for i in before.values())  # kept, to be re-linked
+
+
+def test_a_file_that_comes_back_later_under_a_new_name_keeps_its_identity(
+    repo: TrackRepository, music: Path, tmp_path: Path
+) -> None:
+    scan(repo, music)
+    track_id = id_of(repo, "tone.wv")
+    away = tmp_path / "away.wv"
+    next(music.rglob("tone.wv")).rename(away)
+    assert scan(repo, music).removed == 1
+    away.rename(music / "back again.wv")
+    report = scan(repo, music)
+    assert (report.added, report.removed, report.updated) == (0, 0, 1)
+    assert id_of(repo, "back again.wv") == track_id

@@ -45,15 +45,13 @@ def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _scan(args: argparse.Namespace, repo: TrackRepository) -> int:
-    from ostplayer.library.scanner import ScanReport, scan_folder
+    from ostplayer.library.scanner import scan_folders
 
     folders = [Path(p).absolute() for p in args.paths]
     for folder in folders:
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder")
-    report = ScanReport()
-    for folder in folders:
-        report.merge(scan_folder(repo, folder))
+    report = scan_folders(repo, folders)
     if args.json:
         _print_json(
             {

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ostplayer.domain.track import Track
 from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
-from ostplayer.store.tracks import TrackRepository
+from ostplayer.store.tracks import Identity, TrackRepository
 
 #: Files saved per transaction: a crash loses at most one batch of index work.
 BATCH = 500
@@ -49,6 +49,8 @@ class ScanReport:
     problems: list[Problem] = field(default_factory=list)
     unavailable: list[Path] = field(default_factory=list)
     cancelled: bool = False
+    added_ids: list[int] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
 
     def merge(self, other: ScanReport) -> None:
         """Add another folder's counts to these."""
@@ -59,6 +61,8 @@ class ScanReport:
         self.problems += other.problems
         self.unavailable += other.unavailable
         self.cancelled = self.cancelled or other.cancelled
+        self.added_ids += other.added_ids
+        self.removed_ids += other.removed_ids
 
 
 def default_reader(path: Path) -> Track:
@@ -117,6 +121,7 @@ def scan_folder(
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     kind: str = "folder",
+    link: bool = True,
 ) -> ScanReport:
     """Bring the library up to date with ``folder`` (added as a ``kind`` source if it is new)."""
     report = ScanReport()
@@ -128,6 +133,7 @@ def scan_folder(
     known = repo.known_files(source_id)
     seen: set[bytes] = set()
     batch: list[tuple[Track, int, int]] = []
+    new_paths: set[bytes] = set()
     done = 0
     for path, st in audio_files(folder, report.problems):
         if cancelled():
@@ -146,6 +152,7 @@ def scan_folder(
             continue
         if old is None:
             report.added += 1
+            new_paths.add(key)
         else:
             report.updated += 1
         batch.append((track, st.st_size, st.st_mtime_ns))
@@ -157,6 +164,9 @@ def scan_folder(
             progress(done, path.parent)
     if batch:
         repo.save_many(batch, source_id)
+    report.added_ids = [
+        info[0] for key, info in repo.known_files(source_id).items() if key in new_paths
+    ]
     if report.cancelled:
         return report
     present = [info for info in known.values() if not info[3]]
@@ -172,8 +182,59 @@ def scan_folder(
     ]
     repo.mark_missing(gone)
     report.removed = len(gone)
+    report.removed_ids = gone
     repo.set_problems(source_id, report.problems)
+    if link:  # scan_folders links once, after every folder, so moves between them are seen
+        link_moves(repo, report)
     return report
+
+
+def scan_folders(repo: TrackRepository, folders: list[Path], **options: object) -> ScanReport:
+    """Scan several folders, then match files that moved from one of them to another."""
+    report = ScanReport()
+    for folder in folders:
+        report.merge(scan_folder(repo, folder, link=False, **options))  # type: ignore[arg-type]
+    link_moves(repo, report)
+    return report
+
+
+def link_moves(repo: TrackRepository, report: ScanReport) -> None:
+    """Give files that moved or were renamed (and maybe retagged) their old identity back.
+
+    A newly added file is the same track as a missing one when both have the same size,
+    mtime and duration (a move or rename keeps them), or, failing that, when exactly one
+    missing track and exactly one new file share codec and exact duration (moved and
+    retagged). Anything ambiguous stays apart: the old track waits, missing, to be re-linked.
+    """
+    if not report.added_ids:
+        return
+    missing = repo.identities()
+    added = repo.identities(report.added_ids)
+    merged: set[int] = set()
+
+    def merge(old: Identity, new: Identity) -> None:
+        repo.merge_moved(old[0], new[0])
+        merged.add(new[0])
+        missing.remove(old)
+        report.added_ids.remove(new[0])
+        report.added -= 1
+        report.updated += 1
+        if old[0] in report.removed_ids:  # gone in this scan, not an earlier one
+            report.removed_ids.remove(old[0])
+            report.removed -= 1
+
+    for new in list(added):
+        same_file = [m for m in missing if (m[1], m[2], m[3]) == (new[1], new[2], new[3])]
+        if len(same_file) == 1:
+            merge(same_file[0], new)
+    for new in [a for a in added if a[0] not in merged]:
+        if not new[4] or new[3] <= 0:
+            continue
+        sound = (new[3], new[4])
+        old = [m for m in missing if (m[3], m[4]) == sound]
+        rivals = [a for a in added if a[0] not in merged and (a[3], a[4]) == sound]
+        if len(old) == 1 and len(rivals) == 1:
+            merge(old[0], new)
 
 
 def _folder_problem(exc: OSError) -> tuple[str, str]:

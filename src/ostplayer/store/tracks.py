@@ -28,6 +28,9 @@ _FIELDS = (
     ("codec", "codec"),
     ("bitrate_kbps", "bitrate_kbps"),
 )
+#: What tells a track's file apart when its path changes: id, size, mtime_ns, duration_ms, codec.
+Identity = tuple[int, int, int, int, str]
+
 _SELECT = "SELECT id, path, " + ", ".join(column for _, column in _FIELDS) + " FROM track"
 _INSERT_COLUMNS = ", ".join(column for _, column in _FIELDS)
 _UPSERT = (
@@ -136,6 +139,54 @@ class TrackRepository:
                 "UPDATE track SET missing_since = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
                 "WHERE id = ? AND missing_since IS NULL",
                 [(i,) for i in track_ids],
+            )
+
+    def identities(self, track_ids: Iterable[int] | None = None) -> list[Identity]:
+        """``(id, size, mtime_ns, duration_ms, codec)`` of the given tracks, or of missing ones."""
+        if track_ids is None:
+            rows = self._db.conn.execute(
+                "SELECT id, size, mtime_ns, duration_ms, codec FROM track "
+                "WHERE missing_since IS NOT NULL"
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+        found = []
+        for track_id in track_ids:
+            row = self._db.conn.execute(
+                "SELECT id, size, mtime_ns, duration_ms, codec FROM track WHERE id = ?",
+                (track_id,),
+            ).fetchone()
+            if row is not None:
+                found.append(tuple(row))
+        return found  # type: ignore[return-value]
+
+    def merge_moved(self, old_id: int, new_id: int) -> None:
+        """The file of missing track ``old_id`` was found again as new track ``new_id``.
+
+        The old row takes the new row's file, tags and tag moods and is no longer missing; the
+        new row (just added, so nothing hangs on it) goes. Everything that hangs on the old id
+        (notes, the listener's moods, playlist entries) follows the file.
+        """
+        columns = ", ".join(["source_id", "path", "size", "mtime_ns"] + [c for _, c in _FIELDS])
+        with self._db.transaction() as conn:
+            row = conn.execute(f"SELECT {columns} FROM track WHERE id = ?", (new_id,)).fetchone()
+            moods = [
+                m[0]
+                for m in conn.execute(
+                    "SELECT mood FROM track_mood WHERE track_id = ? AND origin = 'tag'", (new_id,)
+                )
+            ]
+            if row is None:
+                return
+            conn.execute("DELETE FROM track WHERE id = ?", (new_id,))
+            assignments = ", ".join(f"{c} = ?" for c in columns.split(", "))
+            conn.execute(
+                f"UPDATE track SET {assignments}, missing_since = NULL WHERE id = ?",
+                (*row, old_id),
+            )
+            conn.execute("DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'", (old_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
+                [(old_id, mood) for mood in moods],
             )
 
     def set_problems(self, source_id: int, problems: Iterable[tuple[Path, str, str]]) -> None:
