@@ -117,13 +117,19 @@ def scan_folder(
     repo: TrackRepository,
     folder: Path,
     *,
-    reader: Reader = default_reader,
+    reader: Reader | None = None,
+    workers: int = 2,
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     kind: str = "folder",
     link: bool = True,
 ) -> ScanReport:
-    """Bring the library up to date with ``folder`` (added as a ``kind`` source if it is new)."""
+    """Bring the library up to date with ``folder`` (added as a ``kind`` source if it is new).
+
+    Tags are read in ``workers`` processes, each file within a time limit (see
+    :mod:`~ostplayer.library.workers`); ``reader`` reads in this process instead (tests, and
+    the bundled demo). A handful of files is read here too: starting processes costs more.
+    """
     report = ScanReport()
     folder = folder.absolute()
     if not folder.is_dir() or not os.access(folder, os.R_OK | os.X_OK):
@@ -132,36 +138,39 @@ def scan_folder(
     source_id = repo.add_source(kind, folder)
     known = repo.known_files(source_id)
     seen: set[bytes] = set()
-    batch: list[tuple[Track, int, int]] = []
-    new_paths: set[bytes] = set()
-    done = 0
+    stats: dict[Path, os.stat_result] = {}
     for path, st in audio_files(folder, report.problems):
-        if cancelled():
-            report.cancelled = True
-            break
         key = os.fsencode(path)
         seen.add(key)
         old = known.get(key)
         if old is not None and not old[3] and (old[1], old[2]) == (st.st_size, st.st_mtime_ns):
             report.unchanged += 1
+        else:
+            stats[path] = st
+
+    batch: list[tuple[Track, int, int]] = []
+    new_paths: set[bytes] = set()
+    for done, (path, track, problem) in enumerate(
+        _read_all(list(stats), reader, workers, cancelled), start=1
+    ):
+        if problem is not None:
+            report.problems.append((path, *problem))
             continue
-        try:
-            track = reader(path)
-        except ReadError as exc:
-            report.problems.append((path, exc.reason, str(exc)))
-            continue
-        if old is None:
+        assert track is not None
+        st = stats[path]
+        key = os.fsencode(path)
+        if key in known:
+            report.updated += 1
+        else:
             report.added += 1
             new_paths.add(key)
-        else:
-            report.updated += 1
         batch.append((track, st.st_size, st.st_mtime_ns))
         if len(batch) >= BATCH:
             repo.save_many(batch, source_id)
             batch.clear()
-        done += 1
         if progress is not None:
             progress(done, path.parent)
+    report.cancelled = cancelled()
     if batch:
         repo.save_many(batch, source_id)
     report.added_ids = [
@@ -235,6 +244,29 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
         rivals = [a for a in added if a[0] not in merged and (a[3], a[4]) == sound]
         if len(old) == 1 and len(rivals) == 1:
             merge(old[0], new)
+
+
+#: Below this many files to read, reading in this process beats starting workers.
+IN_PROCESS_BELOW = 8
+
+
+def _read_all(
+    paths: list[Path], reader: Reader | None, workers: int, cancelled: Callable[[], bool]
+) -> Iterator[tuple[Path, Track | None, tuple[str, str] | None]]:
+    if reader is not None or workers < 1 or len(paths) < IN_PROCESS_BELOW:
+        read = reader or default_reader
+        for path in paths:
+            if cancelled():
+                return
+            try:
+                yield path, read(path), None
+            except ReadError as exc:
+                yield path, None, (exc.reason, str(exc))
+        return
+    from ostplayer.library.workers import WorkerPool  # multiprocessing only when needed
+
+    for path, info, problem in WorkerPool(workers).read(paths, cancelled):
+        yield path, None if info is None else info.to_track(path), problem
 
 
 def _folder_problem(exc: OSError) -> tuple[str, str]:

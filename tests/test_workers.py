@@ -1,0 +1,96 @@
+"""Tag reading in worker processes: a hanging or crashing file never stalls or ends a scan."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from ostplayer.library.scanner import scan_folder
+from ostplayer.library.tagreader import TagInfo, read_tags
+from ostplayer.library.workers import WorkerPool
+from ostplayer.store.database import Database
+from ostplayer.store.tracks import TrackRepository
+from tests.conftest import DATA
+
+FIXTURES = sorted(DATA.glob("tone*"))
+
+
+def misbehaving_reader(path: Path) -> TagInfo:
+    """Runs in the worker: hangs, crashes or raises on cue, else reads for real."""
+    if "hang" in path.name:
+        time.sleep(600)
+    if "crash" in path.name:
+        os.kill(os.getpid(), signal.SIGSEGV)  # as a crash inside a C library would
+    if "raise" in path.name:
+        raise RecursionError("a parser that recursed too deep")
+    return read_tags(path)
+
+
+def no_workers_left() -> bool:
+    return not [p for p in multiprocessing.active_children() if p.name == "ostplayer-tags"]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[Path]:
+    paths = []
+    for fixture in FIXTURES:
+        shutil.copy(fixture, tmp_path / fixture.name)
+        paths.append(tmp_path / fixture.name)
+    return paths
+
+
+def test_workers_read_every_file(files: list[Path]) -> None:
+    results = {p: (info, problem) for p, info, problem in WorkerPool(2).read(files)}
+    assert set(results) == set(files)
+    for path, (info, problem) in results.items():
+        assert problem is None, (path, problem)
+        assert info is not None
+        assert info.mood == ("calm",)
+    assert no_workers_left()
+
+
+def test_a_hanging_file_times_out_and_the_rest_are_read(files: list[Path]) -> None:
+    hang = files[0].with_name("hang.mp3")
+    shutil.copy(DATA / "tone.mp3", hang)
+    pool = WorkerPool(2, timeout_s=1.0, read=misbehaving_reader)
+    results = {p: problem for p, _info, problem in pool.read([hang, *files])}
+    assert results.pop(hang)[0] == "timed-out"
+    assert all(problem is None for problem in results.values())
+    assert set(results) == set(files)
+    assert no_workers_left()
+
+
+def test_a_crash_or_an_odd_exception_is_one_files_problem(files: list[Path]) -> None:
+    crash = files[0].with_name("crash.flac")
+    odd = files[0].with_name("raise.ogg")
+    shutil.copy(DATA / "tone.flac", crash)
+    shutil.copy(DATA / "tone.ogg", odd)
+    pool = WorkerPool(1, read=misbehaving_reader)  # one worker: the rest must survive it
+    results = {p: problem for p, _info, problem in pool.read([*files[:3], crash, *files[3:], odd])}
+    assert results.pop(crash) == ("corrupt", "reading this file crashed the tag reader")
+    assert results.pop(odd)[0] == "corrupt"
+    assert all(problem is None for problem in results.values())
+    assert no_workers_left()
+
+
+def test_cancelling_stops_the_workers(files: list[Path]) -> None:
+    seen = []
+    for path, _info, _problem in WorkerPool(2).read(files * 5, cancelled=lambda: len(seen) >= 3):
+        seen.append(path)
+    assert len(seen) < len(files) * 5
+    assert no_workers_left()
+
+
+def test_a_folder_scan_reads_through_the_workers(files: list[Path], data_dir: Path) -> None:
+    repo = TrackRepository(Database(data_dir / "library.sqlite3"))
+    (files[0].parent / "hang.mp3").write_bytes(b"\xff\xfb" + os.urandom(2000))
+    report = scan_folder(repo, files[0].parent, workers=2)
+    assert report.added == len(files)
+    assert [p.name for p, _r, _m in report.problems] == ["hang.mp3"]  # damaged, not hung
+    assert {t.path for t in repo.all()} == set(files)
