@@ -119,7 +119,7 @@ def scan_folder(
     *,
     reader: Reader | None = None,
     workers: int = 2,
-    progress: Callable[[int, Path], None] | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     kind: str = "folder",
     link: bool = True,
@@ -169,7 +169,7 @@ def scan_folder(
             repo.save_many(batch, source_id)
             batch.clear()
         if progress is not None:
-            progress(done, path.parent)
+            progress(done, len(stats), path.parent)
     report.cancelled = cancelled()
     if batch:
         repo.save_many(batch, source_id)

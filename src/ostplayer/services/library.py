@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ostplayer.domain.track import Track
-from ostplayer.library.scanner import ScanReport, scan_folder
+from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
 
 
 class LibraryService(QObject):
-    """Tracks in the library, loaded once and refreshed when the library changes."""
+    """Tracks in the library, loaded once and refreshed when the library changes.
+
+    Scans run on a worker thread with their own database connection; progress arrives as
+    signals on the GUI thread, and the track list refreshes as the scan goes.
+    """
 
     tracks_changed = Signal()
+    scan_started = Signal()
+    scan_progress = Signal(int, int, str)  # files read, files to read, current folder
+    scan_finished = Signal(object)  # ScanReport
+    scan_failed = Signal(str)  # a message for people
+
+    #: Seconds between refreshes of the track list while a scan runs.
+    REFRESH_S = 1.0
 
     def __init__(
         self, repo: TrackRepository, demo_dir: Path, tasks: Tasks, parent: QObject | None = None
@@ -26,6 +39,8 @@ class LibraryService(QObject):
         self._repo = repo
         self._tasks = tasks
         self._demo_dir = demo_dir
+        self._cancel: threading.Event | None = None
+        self._last_refresh = 0.0
         self._tracks: list[Track] = repo.all()
         self._by_id = {t.id: t for t in self._tracks}
 
@@ -61,6 +76,72 @@ class LibraryService(QObject):
                 on_done(result)
 
         self._tasks.run(read, done)
+
+    def folders(self) -> list[Path]:
+        """The music folders the listener added."""
+        return [path for _id, kind, path in self._repo.sources() if kind == "folder"]
+
+    def problems(self) -> list[tuple[Path, str, str]]:
+        """Every file the last scans could not read: ``(path, reason, message)``."""
+        return self._repo.problems()
+
+    def is_scanning(self) -> bool:
+        """Whether a scan is running."""
+        return self._cancel is not None
+
+    def scan(self, folders: list[Path] | None = None) -> bool:
+        """Add ``folders`` (default: rescan every music folder) on a worker thread.
+
+        Returns False when a scan is already running.
+        """
+        if self._cancel is not None:
+            return False
+        targets = [p.absolute() for p in folders] if folders is not None else self.folders()
+        cancel = self._cancel = threading.Event()
+        database = self._repo.database_path
+        progress = self.scan_progress
+
+        def job() -> ScanReport:
+            db = Database(database)  # SQLite connections belong to the thread that made them
+            try:
+                return scan_folders(
+                    TrackRepository(db),
+                    targets,
+                    progress=lambda done, total, folder: progress.emit(done, total, str(folder)),
+                    cancelled=cancel.is_set,
+                )
+            finally:
+                db.close()
+
+        self.scan_started.emit()
+        self._tasks.run(job, self._scan_done, self._scan_error)
+        return True
+
+    def cancel_scan(self) -> None:
+        """Stop the running scan; what it has read so far stays."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def refresh_while_scanning(self) -> None:
+        """Reload the track list at most once per :attr:`REFRESH_S` (the table fills as it goes)."""
+        now = time.monotonic()
+        if now - self._last_refresh >= self.REFRESH_S:
+            self._last_refresh = now
+            self.reload()
+
+    def _scan_error(self, exc: Exception) -> None:
+        self._cancel = None
+        self.reload()  # what was saved before the failure is in the library
+        self.scan_failed.emit(
+            QCoreApplication.translate("LibraryService", "The scan stopped: {error}").format(
+                error=exc
+            )
+        )
+
+    def _scan_done(self, report: ScanReport) -> None:
+        self._cancel = None
+        self.reload()
+        self.scan_finished.emit(report)
 
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""

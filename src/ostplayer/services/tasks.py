@@ -30,17 +30,24 @@ class Tasks(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
 
-    def run(self, job: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+    def run(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
         """Run ``job`` in the background, then ``on_done(result)`` on the GUI thread.
 
-        A job that raises is logged, and ``on_done`` is not called.
+        A job that raises is logged, and ``on_error(exception)`` runs on the GUI thread instead.
         """
 
         def work() -> None:
             try:
                 result = job()
-            except Exception:
+            except Exception as exc:
                 log.exception("background task failed")
+                if on_error is not None:
+                    self._relay.done.emit(on_error, exc)
                 return
             self._relay.done.emit(on_done, result)
 

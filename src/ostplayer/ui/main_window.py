@@ -10,9 +10,17 @@ import base64
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,6 +28,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -29,6 +39,7 @@ from PySide6.QtWidgets import (
 from ostplayer import APP_NAME, __version__
 from ostplayer.domain.track import Track
 from ostplayer.library.cover import read_cover
+from ostplayer.library.scanner import ScanReport
 from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
@@ -36,6 +47,7 @@ from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
 from ostplayer.ui.banner import Banner
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.problems import ProblemsDialog
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackFilterProxy, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
@@ -102,7 +114,17 @@ class MainWindow(QMainWindow):
 
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.scan_progress = QProgressBar()
+        self.scan_progress.setMaximumWidth(220)
+        self.scan_progress.setAccessibleName(self.tr("Scan progress"))
+        self.cancel_scan_button = QPushButton(self.tr("Cancel"))
+        self.cancel_scan_button.setToolTip(self.tr("Stop the scan; what it has read stays"))
+        self.cancel_scan_button.clicked.connect(library.cancel_scan)
+        for widget in (self.scan_progress, self.cancel_scan_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
         self.statusBar().addPermanentWidget(self.count_label)
+        self.setAcceptDrops(True)
 
         self._position_timer = QTimer(self)
         self._position_timer.setInterval(POSITION_TICK_MS)
@@ -164,6 +186,15 @@ class MainWindow(QMainWindow):
             self.tr("Seek &Forward 5 s"), "Right", lambda: player.seek_by(SEEK_STEP_MS)
         )
         self.stop_action = action(self.tr("&Stop"), None, player.stop)
+        self.add_folder_action = action(
+            self.tr("&Add Music Folder…"), QKeySequence.StandardKey.Open, self._choose_folder
+        )
+        self.rescan_action = action(
+            self.tr("&Rescan Library"),
+            QKeySequence.StandardKey.Refresh,
+            lambda: self._library.scan(),
+        )
+        self.problems_action = action(self.tr("&Problems…"), None, self.show_problems)
         self.filter_action = action(
             self.tr("&Filter…"), QKeySequence.StandardKey.Find, self._focus_filter
         )
@@ -172,6 +203,10 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addAction(self.add_folder_action)
+        file_menu.addAction(self.rescan_action)
+        file_menu.addAction(self.problems_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.filter_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -205,6 +240,10 @@ class MainWindow(QMainWindow):
         player.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         player.engine_attached.connect(self._on_engine)
         self._library.tracks_changed.connect(self._show_tracks)
+        self._library.scan_started.connect(self._scan_started)
+        self._library.scan_progress.connect(self._scan_progress)
+        self._library.scan_finished.connect(self._scan_finished)
+        self._library.scan_failed.connect(self._scan_failed)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.filter_edit.returnPressed.connect(self._play_first_visible)
         self.filter_edit.installEventFilter(self)
@@ -327,6 +366,70 @@ class MainWindow(QMainWindow):
             ).format(version=__version__),
         )
 
+    # -- the library -----------------------------------------------------------------------------
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a music folder"))
+        if folder:
+            self.add_folders([Path(folder)])
+
+    def add_folders(self, folders: list[Path]) -> None:
+        """Add music folders to the library and scan them in the background."""
+        if not self._library.scan(folders):
+            self.statusBar().showMessage(self.tr("A scan is running; try again when it ends."))
+
+    def show_problems(self) -> ProblemsDialog:
+        """Open the list of files that could not be read."""
+        dialog = ProblemsDialog(self._library.problems(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _scan_started(self) -> None:
+        self.scan_progress.setRange(0, 0)  # busy until the first file is read
+        self.scan_progress.show()
+        self.cancel_scan_button.show()
+        self.statusBar().showMessage(self.tr("Looking for music…"))
+
+    def _scan_progress(self, done: int, total: int, folder: str) -> None:
+        self.scan_progress.setRange(0, max(1, total))
+        self.scan_progress.setValue(done)
+        self.scan_progress.setFormat(self.tr("{done} of {total}").format(done=done, total=total))
+        self.statusBar().showMessage(self.tr("Reading {folder}").format(folder=folder))
+        self._library.refresh_while_scanning()
+
+    def _scan_finished(self, report: ScanReport) -> None:
+        self.scan_progress.hide()
+        self.cancel_scan_button.hide()
+        text = self.tr(
+            "{added} added, {updated} updated, {removed} removed, {problems} could not be read"
+        ).format(
+            added=report.added,
+            updated=report.updated,
+            removed=report.removed,
+            problems=len(report.problems),
+        )
+        if report.cancelled:
+            text = self.tr("Scan cancelled: ") + text
+        if report.unavailable:
+            names = ", ".join(str(p) for p in report.unavailable)
+            text += self.tr(". Unavailable, kept as it was: {folders}").format(folders=names)
+        self.statusBar().showMessage(text)
+
+    def _scan_failed(self, message: str) -> None:
+        self.scan_progress.hide()
+        self.cancel_scan_button.hide()
+        self.statusBar().showMessage(message)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_folders(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folders = _dropped_folders(event.mimeData().urls())
+        if folders:
+            event.acceptProposedAction()
+            self.add_folders(folders)
+
     def show_banner(self, headline: str, body: str) -> None:
         """Show a message across the top of the window."""
         self.banner.show_message(headline, body)
@@ -373,3 +476,9 @@ class MainWindow(QMainWindow):
         header = self._state.get(HEADER_KEY)
         if isinstance(header, str):
             self.table.horizontalHeader().restoreState(base64.b64decode(header))
+
+
+def _dropped_folders(urls: list) -> list[Path]:
+    """The local folders among dropped URLs (files come with the desktop issue)."""
+    paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+    return [p for p in paths if p.is_dir()]

@@ -1,0 +1,98 @@
+"""Adding music folders from the window: the scan runs in the background and reports back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from ostplayer.ui.track_model import Column
+from tests.conftest import DATA, MakeApp
+
+FIXTURES = sorted(DATA.glob("tone*"))
+
+
+@pytest.fixture
+def music(tmp_path: Path) -> Path:
+    folder = tmp_path / "My OSTs"
+    folder.mkdir()
+    for fixture in FIXTURES:
+        shutil.copy(fixture, folder / fixture.name)
+    (folder / "broken <b>bold.mp3").write_bytes(b"\xff\xfb" + os.urandom(500))
+    return folder
+
+
+def titles(app: object) -> set[str]:
+    proxy = app.window.proxy  # type: ignore[attr-defined]
+    return {proxy.index(r, Column.TITLE).data() for r in range(proxy.rowCount())}
+
+
+def test_adding_a_folder_scans_it_in_the_background(
+    make_app: MakeApp, qtbot: QtBot, music: Path
+) -> None:
+    app = make_app()
+    window = app.window
+    progress: list[tuple[int, int]] = []
+    app.library.scan_progress.connect(lambda done, total, _f: progress.append((done, total)))
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000) as finished:
+        window.add_folders([music])
+        assert window.scan_progress.isVisible()
+        assert window.cancel_scan_button.isVisible()
+    report = finished.args[0]
+    assert report.added == len(FIXTURES)
+    assert progress and progress[-1] == (len(FIXTURES), len(FIXTURES) + 1)
+    assert "Fixture Tone (FLAC)" in titles(app)
+    assert "First Love’s Whisper" in titles(app)  # the demo stays its own source
+    assert not window.scan_progress.isVisible()
+    assert "could not be read" in window.statusBar().currentMessage()
+
+    dialog = window.show_problems()
+    assert dialog.model.rowCount() == 1
+    name = dialog.model.index(0, 0).data()
+    assert name.endswith("broken <b>bold.mp3")  # shown as it is, never as markup
+    assert dialog.model.index(0, 1).data() == "Damaged"
+    dialog.close()
+
+
+def test_dropping_a_folder_adds_it_and_f5_rescans(
+    make_app: MakeApp, qtbot: QtBot, music: Path
+) -> None:
+    app = make_app()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(music))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
+        app.window.dropEvent(event)
+    assert "Fixture Tone (WavPack)" in titles(app)
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000) as again:
+        qtbot.keyClick(app.window.table, Qt.Key.Key_F5)
+    assert again.args[0].unchanged == len(FIXTURES)
+
+
+def test_a_scan_that_fails_says_so_and_allows_the_next(
+    make_app: MakeApp, qtbot: QtBot, music: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+
+    def full_disk(*_args: object, **_kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ostplayer.services.library.scan_folders", full_disk)
+    with qtbot.waitSignal(app.library.scan_failed, timeout=10_000):
+        app.window.add_folders([music])
+    assert "No space left on device" in app.window.statusBar().currentMessage()
+    assert not app.library.is_scanning()
+    monkeypatch.undo()
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
+        app.window.add_folders([music])
