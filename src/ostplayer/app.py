@@ -90,6 +90,9 @@ class Application(QObject):
             return
         self.player.restore_session({t.id for t in self.library.tracks()})
         self.attach_engine()
+        if self.library.folders():
+            # Catch up with what changed while the app was closed; it also starts the watch.
+            self.library.scan()
         self.ready.emit()
 
     def attach_engine(self, engine: Engine | None = None) -> Engine:

@@ -96,3 +96,37 @@ def test_a_scan_that_fails_says_so_and_allows_the_next(
     monkeypatch.undo()
     with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
         app.window.add_folders([music])
+
+
+def test_a_change_in_a_watched_folder_is_picked_up(
+    make_app: MakeApp, qtbot: QtBot, music: Path
+) -> None:
+    app = make_app()
+    app.library._settle.setInterval(50)  # settle quickly in the test
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
+        app.window.add_folders([music])
+    assert str(music) in app.library._watcher.directories()
+    with qtbot.waitSignal(app.library.scan_finished, timeout=30_000) as rescan:
+        shutil.copy(DATA / "tone.ogg", music / "new arrival.ogg")
+    assert rescan.args[0].added == 1
+    assert any(t.path.name == "new arrival.ogg" for t in app.library.tracks())
+
+
+def test_the_next_start_catches_up_with_changes(
+    make_app: MakeApp, qtbot: QtBot, music: Path
+) -> None:
+    first = make_app()
+    with qtbot.waitSignal(first.library.scan_finished, timeout=60_000):
+        first.window.add_folders([music])
+    first.window.close()
+    first.shutdown()
+    (music / "tone.wv").unlink()  # while the app is closed
+    second = make_app()  # its start-up scan may end before or after make_app returns
+    qtbot.waitUntil(
+        lambda: (
+            not second.library.is_scanning()
+            and all(t.path.name != "tone.wv" for t in second.library.tracks())
+        ),
+        timeout=60_000,
+    )
+    assert any(t.path.name == "tone.flac" for t in second.library.tracks())

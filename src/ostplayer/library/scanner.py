@@ -51,6 +51,7 @@ class ScanReport:
     cancelled: bool = False
     added_ids: list[int] = field(default_factory=list)
     removed_ids: list[int] = field(default_factory=list)
+    folders_seen: list[Path] = field(default_factory=list)  # every folder walked, to watch
 
     def merge(self, other: ScanReport) -> None:
         """Add another folder's counts to these."""
@@ -63,6 +64,7 @@ class ScanReport:
         self.cancelled = self.cancelled or other.cancelled
         self.added_ids += other.added_ids
         self.removed_ids += other.removed_ids
+        self.folders_seen += other.folders_seen
 
 
 def default_reader(path: Path) -> Track:
@@ -73,7 +75,9 @@ def default_reader(path: Path) -> Track:
         raise ReadError(exc.reason, str(exc)) from exc
 
 
-def audio_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, os.stat_result]]:
+def audio_files(
+    root: Path, problems: list[Problem], folders: list[Path] | None = None
+) -> Iterator[tuple[Path, os.stat_result]]:
     """Regular audio files below ``root`` with their stat, in a stable order.
 
     Symlinked folders are followed once; a loop, an unreadable folder, a broken link or a
@@ -93,6 +97,8 @@ def audio_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, os.
             problems.append((folder, "symlink-loop", "skipped: this folder was already scanned"))
             continue
         seen.add((info.st_dev, info.st_ino))
+        if folders is not None:
+            folders.append(folder)
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -139,7 +145,7 @@ def scan_folder(
     known = repo.known_files(source_id)
     seen: set[bytes] = set()
     stats: dict[Path, os.stat_result] = {}
-    for path, st in audio_files(folder, report.problems):
+    for path, st in audio_files(folder, report.problems, report.folders_seen):
         key = os.fsencode(path)
         seen.add(key)
         old = known.get(key)

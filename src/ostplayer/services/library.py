@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer, Signal
 
 from ostplayer.domain.track import Track
 from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
@@ -31,6 +31,12 @@ class LibraryService(QObject):
 
     #: Seconds between refreshes of the track list while a scan runs.
     REFRESH_S = 1.0
+    #: A change in a music folder is scanned once things have been quiet this long (ms).
+    SETTLE_MS = 2000
+    #: Folders watched at most (inotify watches are a limited resource); beyond, poll.
+    MAX_WATCHED = 4000
+    #: How often to rescan when the folders cannot all be watched (ms).
+    POLL_MS = 10 * 60 * 1000
 
     def __init__(
         self, repo: TrackRepository, demo_dir: Path, tasks: Tasks, parent: QObject | None = None
@@ -41,6 +47,16 @@ class LibraryService(QObject):
         self._demo_dir = demo_dir
         self._cancel: threading.Event | None = None
         self._last_refresh = 0.0
+        self._rescan_pending = False
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self._folder_changed)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self.SETTLE_MS)
+        self._settle.timeout.connect(self._rescan_changed)
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._rescan_changed)
         self._tracks: list[Track] = repo.all()
         self._by_id = {t.id: t for t in self._tracks}
 
@@ -141,7 +157,30 @@ class LibraryService(QObject):
     def _scan_done(self, report: ScanReport) -> None:
         self._cancel = None
         self.reload()
+        self._watch(report.folders_seen)
         self.scan_finished.emit(report)
+        if self._rescan_pending:
+            self._rescan_pending = False
+            self._settle.start()
+
+    # -- keeping up with changes while the app runs -----------------------------------------
+    def _watch(self, folders: list[Path]) -> None:
+        watched = set(self._watcher.directories())
+        new = [str(f) for f in folders if str(f) not in watched]
+        room = self.MAX_WATCHED - len(watched)
+        if new[:room]:
+            self._watcher.addPaths(new[:room])
+        if len(new) > room:  # too many folders to watch: look again now and then
+            self._poll.start()
+
+    def _folder_changed(self, _path: str) -> None:
+        self._settle.start()  # restarts: a copy of an album is one rescan, not one per file
+
+    def _rescan_changed(self) -> None:
+        if self.is_scanning():
+            self._rescan_pending = True
+        elif self.folders():
+            self.scan()
 
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""
