@@ -130,3 +130,27 @@ def test_the_next_start_catches_up_with_changes(
         timeout=60_000,
     )
     assert any(t.path.name == "tone.flac" for t in second.library.tracks())
+
+
+def test_tracks_of_an_unavailable_folder_stay_greyed_out(
+    make_app: MakeApp, qtbot: QtBot, music: Path, tmp_path: Path
+) -> None:
+    app = make_app()
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
+        app.window.add_folders([music])
+    count = len(app.library.tracks())
+    music.rename(tmp_path / "unplugged")  # the drive goes away
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000) as rescan:
+        app.library.scan()
+    assert rescan.args[0].unavailable == [music]
+    assert len(app.library.tracks()) == count  # nothing lost
+    proxy = app.window.proxy
+    rows = [r for r in range(proxy.rowCount()) if "Fixture" in proxy.index(r, Column.TITLE).data()]
+    tip = proxy.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "unavailable" in tip
+    assert proxy.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ForegroundRole) is not None
+
+    (tmp_path / "unplugged").rename(music)  # and comes back
+    with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
+        app.library.scan()
+    assert all(t.available for t in app.library.tracks())

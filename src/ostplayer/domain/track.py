@@ -32,6 +32,9 @@ class Track:
     musicbrainz_release_id: str = ""
     codec: str = ""
     bitrate_kbps: int = 0
+    #: False while the track's music folder is unavailable (unmounted, moved, unreadable):
+    #: the track is kept and shown greyed out, with everything that hangs on it.
+    available: bool = True
 
     @property
     def display_title(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -57,7 +58,7 @@ class LibraryService(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(self.POLL_MS)
         self._poll.timeout.connect(self._rescan_changed)
-        self._tracks: list[Track] = repo.all()
+        self._tracks: list[Track] = repo.all(self._unavailable_sources())
         self._by_id = {t.id: t for t in self._tracks}
 
     def tracks(self) -> list[Track]:
@@ -182,8 +183,16 @@ class LibraryService(QObject):
         elif self.folders():
             self.scan()
 
+    def _unavailable_sources(self) -> frozenset[int]:
+        # One stat per music folder: an unmounted drive or a moved folder shows at once.
+        return frozenset(
+            source_id
+            for source_id, _kind, path in self._repo.sources()
+            if not (path.is_dir() and os.access(path, os.R_OK | os.X_OK))
+        )
+
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""
-        self._tracks = self._repo.all()
+        self._tracks = self._repo.all(self._unavailable_sources())
         self._by_id = {t.id: t for t in self._tracks}
         self.tracks_changed.emit()

@@ -31,10 +31,10 @@ _FIELDS = (
 #: What tells a track's file apart when its path changes: id, size, mtime_ns, duration_ms, codec.
 Identity = tuple[int, int, int, int, str]
 
-_SELECT = "SELECT id, path, " + ", ".join(column for _, column in _FIELDS) + " FROM track"
-_INSERT_COLUMNS = ", ".join(column for _, column in _FIELDS)
+_COLUMNS = ", ".join(column for _, column in _FIELDS)
+_SELECT = f"SELECT id, path, source_id, {_COLUMNS} FROM track"
 _UPSERT = (
-    f"INSERT INTO track (source_id, path, size, mtime_ns, {_INSERT_COLUMNS}) "
+    f"INSERT INTO track (source_id, path, size, mtime_ns, {_COLUMNS}) "
     f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in _FIELDS)}) "
     "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, size=excluded.size, "
     "mtime_ns=excluded.mtime_ns, missing_since=NULL, "
@@ -104,13 +104,16 @@ class TrackRepository:
                 ids.append(track_id)
         return ids
 
-    def all(self) -> list[Track]:
-        """Every track in the collection (not missing), in album order."""
+    def all(self, unavailable_sources: frozenset[int] = frozenset()) -> list[Track]:
+        """Every track in the collection (not missing), in album order.
+
+        Tracks of ``unavailable_sources`` are included, marked not available.
+        """
         rows = self._db.conn.execute(
             f"{_SELECT} WHERE missing_since IS NULL "
             "ORDER BY album COLLATE NOCASE, disc_number, track_number, title COLLATE NOCASE"
         ).fetchall()
-        return self._with_moods(rows)
+        return self._with_moods(rows, unavailable_sources)
 
     def get(self, track_id: int) -> Track | None:
         """One track by id, missing or not."""
@@ -204,7 +207,9 @@ class TrackRepository:
         rows = self._db.conn.execute("SELECT path, reason, message FROM scan_problem ORDER BY path")
         return [(Path(os.fsdecode(r[0])), r[1], r[2]) for r in rows]
 
-    def _with_moods(self, rows: list[sqlite3.Row]) -> list[Track]:
+    def _with_moods(
+        self, rows: list[sqlite3.Row], unavailable_sources: frozenset[int] = frozenset()
+    ) -> list[Track]:
         moods: dict[int, list[str]] = {}
         for track_id, mood in self._db.conn.execute(
             "SELECT track_id, mood FROM track_mood ORDER BY rowid"
@@ -217,6 +222,7 @@ class TrackRepository:
                 id=r["id"],
                 path=Path(os.fsdecode(r["path"])),
                 moods=tuple(moods.get(r["id"], ())),
+                available=r["source_id"] not in unavailable_sources,
                 **{attribute: r[column] for attribute, column in _FIELDS},
             )
             for r in rows

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 
 from ostplayer.domain.text import fold, matches
 from ostplayer.domain.timefmt import format_ms
@@ -124,6 +124,14 @@ class TrackTableModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
+        if not track.available:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr(
+                    "{path}\nIts folder is unavailable (unmounted, moved or unreadable). The "
+                    "track and your notes on it are kept; they come back with the folder."
+                ).format(path=track.path)
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TITLE:
             return str(track.path)
         return None
