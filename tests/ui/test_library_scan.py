@@ -28,8 +28,8 @@ def music(tmp_path: Path) -> Path:
 
 
 def titles(app: object) -> set[str]:
-    proxy = app.window.proxy  # type: ignore[attr-defined]
-    return {proxy.index(r, Column.TITLE).data() for r in range(proxy.rowCount())}
+    model = app.window.model  # type: ignore[attr-defined]
+    return {model.index(r, Column.TITLE).data() for r in range(model.rowCount())}
 
 
 def test_adding_a_folder_scans_it_in_the_background(
@@ -144,11 +144,11 @@ def test_tracks_of_an_unavailable_folder_stay_greyed_out(
         app.library.scan()
     assert rescan.args[0].unavailable == [music]
     assert len(app.library.tracks()) == count  # nothing lost
-    proxy = app.window.proxy
-    rows = [r for r in range(proxy.rowCount()) if "Fixture" in proxy.index(r, Column.TITLE).data()]
-    tip = proxy.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ToolTipRole)
+    model = app.window.model
+    rows = [r for r in range(model.rowCount()) if "Fixture" in model.index(r, Column.TITLE).data()]
+    tip = model.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ToolTipRole)
     assert "unavailable" in tip
-    assert proxy.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(rows[0], Column.TITLE).data(Qt.ItemDataRole.ForegroundRole) is not None
 
     (tmp_path / "unplugged").rename(music)  # and comes back
     with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):

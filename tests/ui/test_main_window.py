@@ -18,8 +18,8 @@ DEMO_TITLES = ["First Love’s Whisper", "Shadows of Doubt", "A Promise Kept", "
 
 
 def titles(app: Application) -> list[str]:
-    proxy = app.window.proxy
-    return [proxy.index(r, Column.TITLE).data() for r in range(proxy.rowCount())]
+    model = app.window.model
+    return [model.index(r, Column.TITLE).data() for r in range(model.rowCount())]
 
 
 def state(app: Application) -> PlaybackState:
@@ -30,9 +30,9 @@ def state(app: Application) -> PlaybackState:
 def test_first_launch_opens_on_the_demo_ost(make_app: MakeApp) -> None:
     app = make_app()
     assert titles(app) == DEMO_TITLES
-    row = app.window.proxy.index(0, Column.MOOD)
+    row = app.window.model.index(0, Column.MOOD)
     assert row.data() == "tender"
-    assert app.window.proxy.index(0, Column.DURATION).data() == "0:54"
+    assert app.window.model.index(0, Column.DURATION).data() == "0:54"
     assert "4 tracks" in app.window.count_label.text()
     assert app.window.banner.isHidden()
 
@@ -109,7 +109,7 @@ def test_enter_plays_the_selected_row(make_app: MakeApp, qtbot: QtBot) -> None:
     app = make_app()
     table = app.window.table
     table.setFocus()
-    table.setCurrentIndex(app.window.proxy.index(2, Column.TITLE))
+    table.setCurrentIndex(app.window.model.index(2, Column.TITLE))
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert app.player.current_track().title == DEMO_TITLES[2]
     assert state(app) == PlaybackState.PLAYING
@@ -140,7 +140,7 @@ def test_sorting_by_a_column(make_app: MakeApp) -> None:
     assert titles(app) == sorted(DEMO_TITLES)
     app.window.table.sortByColumn(Column.NUMBER, Qt.SortOrder.DescendingOrder)
     assert titles(app) == DEMO_TITLES[::-1]
-    track = app.window.proxy.index(0, 0).data(TRACK_ROLE)
+    track = app.window.model.index(0, 0).data(TRACK_ROLE)
     assert track.title == DEMO_TITLES[-1]
 
 

@@ -48,7 +48,7 @@ from ostplayer.store.state import StateRepository
 from ostplayer.ui.banner import Banner
 from ostplayer.ui.now_playing import NowPlaying
 from ostplayer.ui.problems import ProblemsDialog
-from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackFilterProxy, TrackTableModel
+from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
 SEEK_STEP_MS = 5000
@@ -89,8 +89,6 @@ class MainWindow(QMainWindow):
         self.filter_edit.setToolTip(self.tr("Type to show only matching tracks (Ctrl+F)"))
 
         self.model = TrackTableModel(self)
-        self.proxy = TrackFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.table = self._make_table()
 
         self.now_playing = NowPlaying()
@@ -142,7 +140,7 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------------------------
     def _make_table(self) -> QTableView:
         table = QTableView()
-        table.setModel(self.proxy)
+        table.setModel(self.model)
         table.setSortingEnabled(True)
         table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # album order, as stored
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -244,7 +242,7 @@ class MainWindow(QMainWindow):
         self._library.scan_progress.connect(self._scan_progress)
         self._library.scan_finished.connect(self._scan_finished)
         self._library.scan_failed.connect(self._scan_failed)
-        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.filter_edit.textChanged.connect(self.model.set_filter_text)
         self.filter_edit.returnPressed.connect(self._play_first_visible)
         self.filter_edit.installEventFilter(self)
         self.table.activated.connect(self._play_row)
@@ -309,16 +307,14 @@ class MainWindow(QMainWindow):
         self.transport.show_volume(self._player.volume(), muted)
 
     def _visible_ids(self) -> list[int]:
-        return [
-            self.proxy.index(row, 0).data(TRACK_ROLE).id for row in range(self.proxy.rowCount())
-        ]
+        return [t.id for t in self.model.visible_tracks()]
 
     def _play_pause(self) -> None:
         """Toggle playback; with an empty queue, play the list from the selected track."""
         if len(self._player.queue) == 0:
             index = self.table.currentIndex()
-            if not index.isValid() and self.proxy.rowCount():
-                index = self.proxy.index(0, 0)
+            if not index.isValid() and self.model.rowCount():
+                index = self.model.index(0, 0)
             self._play_row(index)
             return
         self._player.play_pause()
@@ -329,8 +325,8 @@ class MainWindow(QMainWindow):
             self._player.play_tracks(self._visible_ids(), index.row())
 
     def _play_first_visible(self) -> None:
-        if self.proxy.rowCount():
-            self._play_row(self.proxy.index(0, 0))
+        if self.model.rowCount():
+            self._play_row(self.model.index(0, 0))
             self.table.setFocus()
 
     def _context_menu(self, pos: object) -> None:
@@ -443,8 +439,8 @@ class MainWindow(QMainWindow):
                 return True
             if event.key() == Qt.Key.Key_Down:  # type: ignore[attr-defined]
                 self.table.setFocus()
-                if not self.table.currentIndex().isValid() and self.proxy.rowCount():
-                    self.table.setCurrentIndex(self.proxy.index(0, 0))
+                if not self.table.currentIndex().isValid() and self.model.rowCount():
+                    self.table.setCurrentIndex(self.model.index(0, 0))
                 return True
         return super().eventFilter(watched, event)
 
