@@ -75,6 +75,9 @@ class Application(QObject):
             print(f"first-paint {time.time():.6f}", flush=True)
             QTimer.singleShot(0, self.qapp.quit)
             return
+        self.library.load(self._library_loaded)
+
+    def _library_loaded(self) -> None:
         if self.library.needs_demo():  # first run: open on the demo OST
             self.library.add_demo(self._demo_added)
         else:
