@@ -86,6 +86,7 @@ class Application(QObject):
     def _demo_added(self, result: ScanReport) -> None:
         for path, reason, message in result.problems:
             log.warning("demo track %s not added: %s (%s)", path, message, reason)
+        self.window.show_welcome()
         self._finish_start()
 
     def _finish_start(self) -> None:

@@ -154,3 +154,15 @@ def test_tracks_of_an_unavailable_folder_stay_greyed_out(
     with qtbot.waitSignal(app.library.scan_finished, timeout=60_000):
         app.library.scan()
     assert all(t.available for t in app.library.tracks())
+
+
+def test_first_run_invites_the_listener_to_add_their_music(make_app: MakeApp, qtbot: QtBot) -> None:
+    first = make_app()
+    welcome = first.window.welcome
+    assert welcome.isVisible()
+    assert welcome.action_button.text() == "Add Music Folder…"
+    assert welcome.body.textFormat() == Qt.TextFormat.PlainText
+    first.window.close()
+    first.shutdown()
+    second = make_app()  # not the first run any more
+    assert not second.window.welcome.isVisible()

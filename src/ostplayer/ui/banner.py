@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class Banner(QFrame):
     """A headline and a longer explanation (selectable, so a command can be copied)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, color: str = "#fff4ce", action: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         # A palette, not a style sheet: a style sheet switches on Qt's style-sheet engine,
         # which costs ~10 ms at start-up and slows every later paint.
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor("#fff4ce"))
+        palette.setColor(QPalette.ColorRole.Window, QColor(color))
         palette.setColor(QPalette.ColorRole.WindowText, QColor("#3b2f00"))
         self.setPalette(palette)
         self.setAutoFillBackground(True)
@@ -40,6 +51,10 @@ class Banner(QFrame):
         text.addWidget(self.body)
         layout = QHBoxLayout(self)
         layout.addLayout(text, 1)
+        #: The banner's one action (for example "Add Music Folder…"), when it has one.
+        self.action_button = QPushButton(action)
+        self.action_button.setVisible(bool(action))
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 

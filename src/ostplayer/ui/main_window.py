@@ -80,6 +80,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
 
         self.banner = Banner()
+        self.welcome = Banner(color="#e3f0ff", action=self.tr("Add Music Folder…"))
+        self.welcome.action_button.clicked.connect(self._choose_folder)
+        self.welcome.action_button.clicked.connect(self.welcome.hide)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(
             self.tr("Filter by title, artist, album or mood (Ctrl+F)")
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
+        layout.addWidget(self.welcome)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(bottom)
@@ -425,6 +429,16 @@ class MainWindow(QMainWindow):
         if folders:
             event.acceptProposedAction()
             self.add_folders(folders)
+
+    def show_welcome(self) -> None:
+        """On first run: the demo is playing-ready; invite the listener to add their music."""
+        self.welcome.show_message(
+            self.tr("Welcome to OST Player"),
+            self.tr(
+                "This is a short demo soundtrack: press Space to play it. Add the folder where "
+                "you keep your soundtracks, or drop it on this window."
+            ),
+        )
 
     def show_banner(self, headline: str, body: str) -> None:
         """Show a message across the top of the window."""
