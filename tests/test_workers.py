@@ -94,3 +94,33 @@ def test_a_folder_scan_reads_through_the_workers(files: list[Path], data_dir: Pa
     assert report.added == len(files)
     assert [p.name for p, _r, _m in report.problems] == ["hang.mp3"]  # damaged, not hung
     assert {t.path for t in repo.all()} == set(files)
+
+
+def test_without_worker_processes_the_scan_reads_in_process(
+    files: list[Path], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ostplayer.library import workers
+
+    def cannot_start(self: object) -> None:
+        raise workers.WorkerStartError("no processes here")
+
+    monkeypatch.setattr(workers.WorkerPool, "_start", cannot_start)
+    repo = TrackRepository(Database(data_dir / "library.sqlite3"))
+    report = scan_folder(repo, files[0].parent, workers=2)
+    assert report.added == len(files)
+    assert report.problems == []
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_spin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ostplayer.library import workers
+
+    monkeypatch.setattr(workers, "START_TIMEOUT_S", 5.0)
+    pool = WorkerPool(1, read=misbehaving_reader)
+    monkeypatch.setattr(workers, "_worker_main", _dies_at_once)
+    with pytest.raises(workers.WorkerStartError):
+        list(pool.read(FIXTURES))
+    assert no_workers_left()
+
+
+def _dies_at_once(conn: object, read: object) -> None:
+    os._exit(3)

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import stat
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,8 @@ from pathlib import Path
 from ostplayer.domain.track import Track
 from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
 from ostplayer.store.tracks import Identity, TrackRepository
+
+log = logging.getLogger(__name__)
 
 #: Files saved per transaction: a crash loses at most one batch of index work.
 BATCH = 500
@@ -224,13 +228,20 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
     if not report.added_ids:
         return
     missing = repo.identities()
+    if not missing:  # the usual first scan: nothing can have moved
+        return
     added = repo.identities(report.added_ids)
-    merged: set[int] = set()
+    # Grouped once, so that matching stays linear in the size of the library.
+    by_file: dict[tuple[int, int, int], list[Identity]] = defaultdict(list)
+    missing_by_sound: dict[tuple[int, str], list[Identity]] = defaultdict(list)
+    for m in missing:
+        by_file[(m[1], m[2], m[3])].append(m)
+        missing_by_sound[(m[3], m[4])].append(m)
 
     def merge(old: Identity, new: Identity) -> None:
         repo.merge_moved(old[0], new[0])
-        merged.add(new[0])
-        missing.remove(old)
+        by_file[(old[1], old[2], old[3])].remove(old)
+        missing_by_sound[(old[3], old[4])].remove(old)
         report.added_ids.remove(new[0])
         report.added -= 1
         report.updated += 1
@@ -238,18 +249,21 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
             report.removed_ids.remove(old[0])
             report.removed -= 1
 
-    for new in list(added):
-        same_file = [m for m in missing if (m[1], m[2], m[3]) == (new[1], new[2], new[3])]
+    unmatched: list[Identity] = []
+    for new in added:
+        same_file = by_file.get((new[1], new[2], new[3]), [])
         if len(same_file) == 1:
             merge(same_file[0], new)
-    for new in [a for a in added if a[0] not in merged]:
-        if not new[4] or new[3] <= 0:
-            continue
-        sound = (new[3], new[4])
-        old = [m for m in missing if (m[3], m[4]) == sound]
-        rivals = [a for a in added if a[0] not in merged and (a[3], a[4]) == sound]
-        if len(old) == 1 and len(rivals) == 1:
-            merge(old[0], new)
+        else:
+            unmatched.append(new)
+    added_by_sound: dict[tuple[int, str], list[Identity]] = defaultdict(list)
+    for new in unmatched:
+        if new[4] and new[3] > 0:
+            added_by_sound[(new[3], new[4])].append(new)
+    for sound, news in added_by_sound.items():
+        olds = missing_by_sound.get(sound, [])
+        if len(olds) == 1 and len(news) == 1:
+            merge(olds[0], news[0])
 
 
 #: Below this many files to read, reading in this process beats starting workers.
@@ -269,10 +283,19 @@ def _read_all(
             except ReadError as exc:
                 yield path, None, (exc.reason, str(exc))
         return
-    from ostplayer.library.workers import WorkerPool  # multiprocessing only when needed
+    from ostplayer.library.workers import WorkerPool, WorkerStartError  # only when needed
 
-    for path, info, problem in WorkerPool(workers).read(paths, cancelled):
-        yield path, None if info is None else info.to_track(path), problem
+    done: set[Path] = set()
+    try:
+        for path, info, problem in WorkerPool(workers).read(paths, cancelled):
+            done.add(path)
+            yield path, None if info is None else info.to_track(path), problem
+    except WorkerStartError:
+        # No worker processes here (a locked-down system): read the rest in this process,
+        # without the time limit, rather than not at all.
+        log.warning("tag reader processes could not start; reading in the app's process")
+        rest = [p for p in paths if p not in done]
+        yield from _read_all(rest, default_reader, 0, cancelled)
 
 
 def _folder_problem(exc: OSError) -> tuple[str, str]:

@@ -26,6 +26,13 @@ from ostplayer.library.tagreader import TagInfo
 TIMEOUT_S = 10.0
 #: Files handed to a worker at once; it answers file by file.
 CHUNK = 16
+#: Seconds a new worker may take to say it is ready.
+START_TIMEOUT_S = 20.0
+
+
+class WorkerStartError(Exception):
+    """Worker processes cannot be started here; the caller reads in its own process."""
+
 
 Outcome = tuple[Path, TagInfo | None, tuple[str, str] | None]  # path, tags, (reason, message)
 
@@ -40,6 +47,7 @@ def read_in_worker(path: Path) -> TagInfo:
 def _worker_main(conn: Connection, read: Callable[[Path], TagInfo]) -> None:
     from ostplayer.library.tagreader import TagReadError
 
+    conn.send("ready")  # proves the process started and can read: crashes after this are files'
     while True:
         try:
             job = conn.recv()
@@ -98,7 +106,9 @@ class WorkerPool:
             while pending or any(w.inflight for w in pool):
                 if cancelled():
                     return
-                for worker in pool:
+                for i, worker in enumerate(pool):
+                    if worker.conn.closed:
+                        pool[i] = worker = self._start()
                     if pending and len(worker.inflight) <= CHUNK // 2:
                         self._hand(worker, pending)
                 busy = [w.conn for w in pool if w.inflight]
@@ -130,6 +140,15 @@ class WorkerPool:
         )
         process.start()
         child.close()
+        try:
+            ready = parent.poll(START_TIMEOUT_S) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            process.kill()
+            process.join(5)
+            parent.close()
+            raise WorkerStartError("the tag reader processes could not be started")
         return _Worker(process, parent, heard_at=time.monotonic())
 
     def _hand(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> None:
@@ -137,7 +156,10 @@ class WorkerPool:
         if not worker.inflight:
             worker.heard_at = time.monotonic()  # the clock runs from when it has work
         worker.inflight.extend(job)
-        worker.conn.send(job)
+        try:
+            worker.conn.send(job)
+        except OSError:  # it died between two files: its files go to the next worker
+            self._retire(worker, pending)
 
     def _receive(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> Outcome | None:
         try:
