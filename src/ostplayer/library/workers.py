@@ -117,8 +117,7 @@ class WorkerPool:
                     outcome = self._receive(worker, pending)
                     if outcome is not None:
                         yield outcome
-                    if not worker.process.is_alive() and worker.conn.closed:
-                        pool[pool.index(worker)] = self._start()
+                    # A retired worker (closed pipe) is replaced at the top of the loop.
                 now = time.monotonic()
                 for i, worker in enumerate(pool):
                     if worker.inflight and now - worker.heard_at > self.timeout_s:
