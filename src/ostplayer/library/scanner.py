@@ -93,6 +93,7 @@ def audio_files(
         folder = stack.pop()
         try:
             info = folder.stat()
+            # Reverse name order onto a stack: folders come out depth-first, in name order.
             entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
         except OSError as exc:
             problems.append((folder, *_folder_problem(exc)))
@@ -119,8 +120,6 @@ def audio_files(
                 problems.append((path, "unsupported", "not a regular file (never opened)"))
                 continue
             yield path, st
-        # scandir order reversed onto a stack: folders come out in name order.
-        stack[:] = sorted(stack, key=lambda p: os.fsencode(p), reverse=True)
 
 
 def scan_folder(
@@ -159,7 +158,14 @@ def scan_folder(
             stats[path] = st
 
     batch: list[tuple[Track, int, int]] = []
-    new_paths: set[bytes] = set()
+    batch_is_new: list[bool] = []
+
+    def save() -> None:
+        ids = repo.save_many(batch, source_id)
+        report.added_ids += [i for i, new in zip(ids, batch_is_new, strict=True) if new]
+        batch.clear()
+        batch_is_new.clear()
+
     for done, (path, track, problem) in enumerate(
         _read_all(list(stats), reader, workers, cancelled), start=1
     ):
@@ -168,24 +174,20 @@ def scan_folder(
             continue
         assert track is not None
         st = stats[path]
-        key = os.fsencode(path)
-        if key in known:
-            report.updated += 1
-        else:
+        is_new = os.fsencode(path) not in known
+        if is_new:
             report.added += 1
-            new_paths.add(key)
+        else:
+            report.updated += 1
         batch.append((track, st.st_size, st.st_mtime_ns))
+        batch_is_new.append(is_new)
         if len(batch) >= BATCH:
-            repo.save_many(batch, source_id)
-            batch.clear()
+            save()
         if progress is not None:
             progress(done, len(stats), path.parent)
     report.cancelled = cancelled()
     if batch:
-        repo.save_many(batch, source_id)
-    report.added_ids = [
-        info[0] for key, info in repo.known_files(source_id).items() if key in new_paths
-    ]
+        save()
     if report.cancelled:
         return report
     present = [info for info in known.values() if not info[3]]
