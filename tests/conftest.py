@@ -21,6 +21,8 @@ os.environ.setdefault("OSTPLAYER_VLC_ARGS", "--aout=dummy")
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 FIXTURE_FORMATS = ("ogg", "opus", "mp3", "flac", "wav", "aiff")
+#: Every committed audio fixture: tone.ogg, tone.m4a, tone-alac.m4a, tone.wv...
+ALL_FIXTURES = sorted(DATA.glob("tone*"))
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,8 @@ from ostplayer.library import scanner
 from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
+from tests.conftest import ALL_FIXTURES as FIXTURES
 from tests.conftest import DATA
-
-# Every committed fixture: tone.ogg, tone.m4a, tone-alac.m4a, tone.wv...
-FIXTURES = sorted(DATA.glob("tone*"))
 
 
 @pytest.fixture

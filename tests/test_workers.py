@@ -16,9 +16,8 @@ from ostplayer.library.tagreader import TagInfo, read_tags
 from ostplayer.library.workers import WorkerPool
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
+from tests.conftest import ALL_FIXTURES as FIXTURES
 from tests.conftest import DATA
-
-FIXTURES = sorted(DATA.glob("tone*"))
 
 
 def misbehaving_reader(path: Path) -> TagInfo:

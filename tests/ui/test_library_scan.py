@@ -12,9 +12,8 @@ from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from ostplayer.ui.track_model import Column
+from tests.conftest import ALL_FIXTURES as FIXTURES
 from tests.conftest import DATA, MakeApp
-
-FIXTURES = sorted(DATA.glob("tone*"))
 
 
 @pytest.fixture
