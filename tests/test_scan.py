@@ -260,6 +260,30 @@ def test_a_file_moved_between_folders_and_retagged_keeps_its_identity(
     assert set(track.moods) == {"warm", "hopeful"}  # the file's new mood, the listener's own
 
 
+def test_a_track_already_known_under_another_folder_is_never_merged_away(
+    repo: TrackRepository, tmp_path: Path
+) -> None:
+    # /m/a is scanned, then a copy with the same size, mtime and length goes missing from
+    # /m/b; adding the parent /m meets /m/a's file again. It is not new: merging it into the
+    # missing copy would delete its row and the listener's mood on it.
+    a, b = tmp_path / "m" / "a", tmp_path / "m" / "b"
+    a.mkdir(parents=True)
+    b.mkdir()
+    shutil.copy2(DATA / "tone.ogg", a / "x.ogg")
+    shutil.copy2(a / "x.ogg", b / "y.ogg")
+    shutil.copy(DATA / "tone.mp3", b / "keep.mp3")  # so that b is not suddenly empty
+    scan(repo, a)
+    scan(repo, b)
+    mine = id_of(repo, "x.ogg")
+    listener_mood(repo, mine, "tender")
+    (b / "y.ogg").unlink()
+    assert scan(repo, b).removed == 1
+    report = scan(repo, tmp_path / "m")
+    assert report.added == 0
+    assert id_of(repo, "x.ogg") == mine
+    assert "tender" in repo.get(mine).moods
+
+
 def test_ambiguous_moves_are_not_guessed(repo: TrackRepository, tmp_path: Path) -> None:
     folder = tmp_path / "twins"
     folder.mkdir()

@@ -65,6 +65,21 @@ def test_a_hanging_file_times_out_and_the_rest_are_read(files: list[Path]) -> No
     assert no_workers_left()
 
 
+def test_a_file_hanging_inside_a_chunk_is_the_one_blamed(files: list[Path]) -> None:
+    # One worker, the hanging file fourth: the three before it were read but not yet sent
+    # (results go back a chunk at a time), so they must be read again, not lost or blamed.
+    hang = files[0].with_name("hang.flac")
+    shutil.copy(DATA / "tone.flac", hang)
+    pool = WorkerPool(1, timeout_s=1.0, read=misbehaving_reader)
+    outcomes = list(pool.read([*files[:3], hang, *files[3:]]))
+    results = {p: problem for p, _info, problem in outcomes}
+    assert len(outcomes) == len(files) + 1  # each file once
+    assert results.pop(hang)[0] == "timed-out"
+    assert all(problem is None for problem in results.values())
+    assert set(results) == set(files)
+    assert no_workers_left()
+
+
 def test_a_crash_or_an_odd_exception_is_one_files_problem(files: list[Path]) -> None:
     crash = files[0].with_name("crash.flac")
     odd = files[0].with_name("raise.ogg")
@@ -121,5 +136,5 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_spin(monkeypatch: pytest.M
     assert no_workers_left()
 
 
-def _dies_at_once(conn: object, read: object) -> None:
+def _dies_at_once(conn: object, read: object, at: object) -> None:
     os._exit(3)

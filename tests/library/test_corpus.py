@@ -69,6 +69,7 @@ def test_every_corpus_file_is_read_or_refused_with_a_reason(corpus: Path) -> Non
     # Known answers for a few files, so a reader that refuses everything cannot pass.
     assert problems.get("emptyfile.mp3", "").startswith("empty")
     assert problems.get("image.jpg", "").startswith("unsupported")
+    assert problems.get("too-short.mp3", "") == "corrupt: no audio found in this file"
     assert outcomes["read"] >= len(files) * 3 // 4
 
 

@@ -17,11 +17,16 @@ import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from ostplayer.domain.track import Track
 from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
 from ostplayer.store.tracks import Identity, TrackRepository
+
+if TYPE_CHECKING:
+    from ostplayer.library.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ class ScanReport:
     cancelled: bool = False
     added_ids: list[int] = field(default_factory=list)
     removed_ids: list[int] = field(default_factory=list)
-    folders_seen: list[Path] = field(default_factory=list)  # every folder walked, to watch
+    folders_seen: list[str] = field(default_factory=list)  # every folder walked, to watch
 
     def merge(self, other: ScanReport) -> None:
         """Add another folder's counts to these."""
@@ -80,46 +85,69 @@ def default_reader(path: Path) -> Track:
 
 
 def audio_files(
-    root: Path, problems: list[Problem], folders: list[Path] | None = None
+    root: Path, problems: list[Problem], folders: list[str] | None = None
 ) -> Iterator[tuple[Path, os.stat_result]]:
     """Regular audio files below ``root`` with their stat, in a stable order.
 
     Symlinked folders are followed once; a loop, an unreadable folder, a broken link or a
     FIFO or device with an audio name is added to ``problems`` and passed over.
     """
+    for path, st in _walk(os.fsencode(root), problems, folders):
+        yield Path(os.fsdecode(path)), st
+
+
+_NAME: Final = attrgetter("name")
+_AUDIO_SUFFIXES: Final = frozenset(os.fsencode(suffix) for suffix in AUDIO_EXTENSIONS)
+
+
+def _walk(
+    root: bytes, problems: list[Problem], folders: list[str] | None
+) -> Iterator[tuple[bytes, os.stat_result]]:
+    # Bytes all the way: they are what the database keys on, and a rescan of an unchanged
+    # library spends most of its time here (a Path per file tripled it).
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
         folder = stack.pop()
         try:
-            info = folder.stat()
+            info = os.stat(folder)  # noqa: PTH116 - bytes, not Path, on purpose
             # Reverse name order onto a stack: folders come out depth-first, in name order.
-            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            entries = sorted(os.scandir(folder), key=_NAME, reverse=True)
         except OSError as exc:
-            problems.append((folder, *_folder_problem(exc)))
+            problems.append((_path(folder), *_folder_problem(exc)))
             continue
         if (info.st_dev, info.st_ino) in seen:
-            problems.append((folder, "symlink-loop", "skipped: this folder was already scanned"))
+            problems.append(
+                (_path(folder), "symlink-loop", "skipped: this folder was already scanned")
+            )
             continue
         seen.add((info.st_dev, info.st_ino))
         if folders is not None:
-            folders.append(folder)
+            folders.append(os.fsdecode(folder))
         for entry in entries:
-            path = Path(entry.path)
             try:
                 if entry.is_dir():  # follows symlinks; loops are caught by ``seen``
-                    stack.append(path)
+                    stack.append(entry.path)
                     continue
-                if path.suffix.lower() not in AUDIO_EXTENSIONS:
+                name = entry.name
+                dot = name.rfind(b".")
+                # As Path.suffix: ".mp3" alone is a hidden file's name, not a suffix.
+                if dot < 1 or name[dot:].lower() not in _AUDIO_SUFFIXES:
                     continue
                 st = entry.stat()
             except OSError as exc:
-                problems.append((path, *_file_problem(exc)))
+                problems.append((_path(entry.path), *_file_problem(exc)))
                 continue
             if not stat.S_ISREG(st.st_mode):
-                problems.append((path, "unsupported", "not a regular file (never opened)"))
+                problems.append(
+                    (_path(entry.path), "unsupported", "not a regular file (never opened)")
+                )
                 continue
-            yield path, st
+            yield entry.path, st
+
+
+def _path(raw: bytes) -> Path:
+    return Path(os.fsdecode(raw))
 
 
 def scan_folder(
@@ -146,60 +174,64 @@ def scan_folder(
         return report
     source_id = repo.add_source(kind, folder)
     known = repo.known_files(source_id)
-    seen: set[bytes] = set()
-    stats: dict[Path, os.stat_result] = {}
-    for path, st in audio_files(folder, report.problems, report.folders_seen):
-        key = os.fsencode(path)
-        seen.add(key)
-        old = known.get(key)
-        if old is not None and not old[3] and (old[1], old[2]) == (st.st_size, st.st_mtime_ns):
-            report.unchanged += 1
-        else:
-            stats[path] = st
+    pool: WorkerPool | None = None
+    try:
+        seen: set[bytes] = set()
+        stats: dict[bytes, os.stat_result] = {}  # the files to read
+        for key, st in _walk(os.fsencode(folder), report.problems, report.folders_seen):
+            seen.add(key)
+            old = known.get(key)
+            if old is not None and not old[3] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
+                report.unchanged += 1
+            else:
+                stats[key] = st
+                if len(stats) == IN_PROCESS_BELOW and reader is None:
+                    pool = _early_pool(workers)  # it gets ready while the walk goes on
 
-    batch: list[tuple[Track, int, int]] = []
-    batch_is_new: list[bool] = []
+        batch: list[tuple[Track, int, int]] = []
 
-    def save() -> None:
-        ids = repo.save_many(batch, source_id)
-        report.added_ids += [i for i, new in zip(ids, batch_is_new, strict=True) if new]
-        batch.clear()
-        batch_is_new.clear()
+        def save() -> None:
+            ids, created = repo.save_scanned(batch, source_id)
+            # Only rows created now are new: a path the database already had (under another
+            # folder, or a removed one) keeps its row, and what hangs on it.
+            new = [track_id for track_id in ids if track_id in created]
+            report.added += len(new)
+            report.updated += len(ids) - len(new)
+            report.added_ids += new
+            batch.clear()
 
-    for done, (path, track, problem) in enumerate(
-        _read_all(list(stats), reader, workers, cancelled), start=1
-    ):
-        if problem is not None:
-            report.problems.append((path, *problem))
-            continue
-        assert track is not None
-        st = stats[path]
-        is_new = os.fsencode(path) not in known
-        if is_new:
-            report.added += 1
-        else:
-            report.updated += 1
-        batch.append((track, st.st_size, st.st_mtime_ns))
-        batch_is_new.append(is_new)
-        if len(batch) >= BATCH:
-            save()
-        if progress is not None:
-            progress(done, len(stats), path.parent)
+        to_read = [_path(key) for key in stats]
+        for done, (path, track, problem) in enumerate(
+            _read_all(to_read, reader, workers, cancelled, pool), start=1
+        ):
+            if problem is not None:
+                report.problems.append((path, *problem))
+                continue
+            assert track is not None
+            st = stats[os.fsencode(path)]
+            batch.append((track, st.st_size, st.st_mtime_ns))
+            if len(batch) >= BATCH:
+                save()
+            if progress is not None:
+                progress(done, len(stats), path.parent)
+    finally:
+        if pool is not None:
+            pool.close()
     report.cancelled = cancelled()
     if batch:
         save()
     if report.cancelled:
         return report
-    present = [info for info in known.values() if not info[3]]
+    present = {key: info[0] for key, info in known.items() if not info[3]}
     if present and not seen:
         # A folder that is suddenly empty is far more often an unmounted drive than a
         # listener who deleted every file: keep everything.
         report.unavailable.append(folder)
         return report
     gone = [
-        track_id
-        for key, (track_id, _size, _mtime, missing) in known.items()
-        if not missing and key not in seen and not os.path.lexists(key)
+        present[key]
+        for key in sorted(present.keys() - seen)
+        if not os.path.lexists(key)  # not seen, yet there: a folder that failed to list
     ]
     repo.mark_missing(gone)
     report.removed = len(gone)
@@ -272,10 +304,29 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
 IN_PROCESS_BELOW = 8
 
 
+def _early_pool(workers: int) -> WorkerPool | None:
+    if workers < 1:
+        return None
+    from ostplayer.library.workers import WorkerPool, WorkerStartError
+
+    pool = WorkerPool(workers)
+    try:
+        pool.launch()
+    except WorkerStartError:
+        pool.close()
+        return None
+    return pool
+
+
 def _read_all(
-    paths: list[Path], reader: Reader | None, workers: int, cancelled: Callable[[], bool]
+    paths: list[Path],
+    reader: Reader | None,
+    workers: int,
+    cancelled: Callable[[], bool],
+    pool: WorkerPool | None = None,
 ) -> Iterator[tuple[Path, Track | None, tuple[str, str] | None]]:
-    if reader is not None or workers < 1 or len(paths) < IN_PROCESS_BELOW:
+    small = pool is None and len(paths) < IN_PROCESS_BELOW
+    if reader is not None or workers < 1 or small:
         read = reader or default_reader
         for path in paths:
             if cancelled():
@@ -289,7 +340,7 @@ def _read_all(
 
     done: set[Path] = set()
     try:
-        for path, info, problem in WorkerPool(workers).read(paths, cancelled):
+        for path, info, problem in (pool or WorkerPool(workers)).read(paths, cancelled):
             done.add(path)
             yield path, None if info is None else info.to_track(path), problem
     except WorkerStartError:

@@ -384,13 +384,20 @@ _TEXT_FIELDS: Final = (
 
 
 def _tag_info(audio: Any, size: int) -> TagInfo:
+    stream = _stream(audio, size)
+    if not stream["codec"]:
+        # Tags with no stream behind them (a sidecar tag file, an MP3 cut off after its tag,
+        # an MP4 without an audio track): nothing a listener could play.
+        raise TagReadError("corrupt", "no audio found in this file")
     fields: Fields = {}
     tags = getattr(audio, "tags", None)
     if tags is not None:
         reader = _reader_for(tags)
         if reader is not None:
             reader(tags, fields)
-    text = {name: _clean(fields.get(name, ()), split=name == "mood") for name in _TEXT_FIELDS}
+    text = {
+        name: _clean(fields[name], split=name == "mood") for name in _TEXT_FIELDS if name in fields
+    }
     return TagInfo(
         **text,
         track_number=_first_number(fields.get("track_number", ())),
@@ -398,7 +405,7 @@ def _tag_info(audio: Any, size: int) -> TagInfo:
         year=_first_year(fields.get("year", ())),
         musicbrainz_recording_id=_first(fields.get("musicbrainz_recording_id", ())),
         musicbrainz_release_id=_first(fields.get("musicbrainz_release_id", ())),
-        **_stream(audio, size),
+        **stream,
     )
 
 
@@ -428,7 +435,7 @@ def _tag_readers() -> tuple[tuple[type, Callable[[Any, Fields], None]], ...]:
 
 
 def _add(fields: Fields, name: str, values: Iterable[object]) -> None:
-    fields.setdefault(name, []).extend(str(v) for v in values)
+    fields.setdefault(name, []).extend(map(str, values))
 
 
 # ID3 -----------------------------------------------------------------------------------------
@@ -443,7 +450,6 @@ _ID3_TEXT: Final = {
     "TRCK": "track_number",
     "TPOS": "disc_number",
     "TDRC": "year",
-    "TDOR": "year",  # original release, if there is no recording date
 }
 _ID3_TXXX: Final = {
     "mood": "mood",
@@ -454,22 +460,37 @@ _ID3_TXXX: Final = {
 
 
 def _read_id3(tags: Any, fields: Fields) -> None:
-    for frame_id, name in _ID3_TEXT.items():
-        for frame in tags.getall(frame_id):
-            _add(fields, name, _id3_text(frame, frame.text))
-    for frame in tags.getall("TCON"):
-        _add(fields, "genre", _id3_text(frame, frame.genres))
-    for frame in tags.getall("COMM"):
-        if not frame.desc.startswith("iTun"):  # iTunNORM, iTunSMPB: player data, not comments
-            _add(fields, "comment", _id3_text(frame, frame.text))
-    for frame in tags.getall("UFID"):
-        if frame.owner == "http://musicbrainz.org":
-            recording = frame.data.decode("ascii", "replace")
-            fields.setdefault("musicbrainz_recording_id", []).insert(0, recording)
-    for frame in tags.getall("TXXX"):
-        name = _ID3_TXXX.get(frame.desc.strip().lower())
+    # One pass over the frames (a getall() per frame id scanned the whole tag each time).
+    original_year: list[str] = []
+    for frame in tags.values():
+        frame_id = frame.FrameID
+        name = _ID3_TEXT.get(frame_id)
         if name is not None:
-            _add(fields, name, _id3_text(frame, frame.text))
+            values = frame.text
+        elif frame_id == "TCON":
+            name, values = "genre", frame.genres
+        elif frame_id == "COMM":
+            if frame.desc.startswith("iTun"):  # iTunNORM, iTunSMPB: player data, not comments
+                continue
+            name, values = "comment", frame.text
+        elif frame_id == "TXXX":
+            name = _ID3_TXXX.get(frame.desc.strip().lower())
+            if name is None:
+                continue
+            values = frame.text
+        elif frame_id == "UFID":
+            if frame.owner == "http://musicbrainz.org":
+                recording = frame.data.decode("ascii", "replace")
+                fields.setdefault("musicbrainz_recording_id", []).insert(0, recording)
+            continue
+        elif frame_id == "TDOR":  # original release: only if there is no recording date
+            original_year += _id3_text(frame, frame.text)
+            continue
+        else:
+            continue
+        _add(fields, name, _id3_text(frame, values))
+    if original_year:
+        _add(fields, "year", original_year)
 
 
 def _id3_text(frame: Any, values: Iterable[object]) -> list[str]:

@@ -39,8 +39,9 @@ _UPSERT = (
     "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, size=excluded.size, "
     "mtime_ns=excluded.mtime_ns, missing_since=NULL, "
     + ", ".join(f"{column}=excluded.{column}" for _, column in _FIELDS)
-    + " RETURNING id"
 )
+#: Ids per ``IN (...)`` query: well under SQLite's limit on bound parameters.
+_IN_CHUNK = 500
 
 
 class TrackRepository:
@@ -85,24 +86,52 @@ class TrackRepository:
         Tag moods are replaced by the file's; moods from packs and the listener are kept.
         A track saved again is no longer missing. Returns the ids in order.
         """
-        ids: list[int] = []
+        return self.save_scanned(items, source_id)[0]
+
+    def save_scanned(
+        self, items: Iterable[tuple[Track, int, int]], source_id: int | None = None
+    ) -> tuple[list[int], set[int]]:
+        """:meth:`save_many`, also returning the ids of the rows it created.
+
+        A scan needs to know which rows are really new: only those may be merged into a
+        moved track, since nothing can hang on them yet.
+        """
+        tracks: list[Track] = []
+        rows: list[tuple[object, ...]] = []
+        for track, size, mtime_ns in items:
+            tracks.append(track)
+            values = [getattr(track, attribute) for attribute, _ in _FIELDS]
+            rows.append((source_id, os.fsencode(track.path), size, mtime_ns, *values))
+        paths: list[bytes] = [row[1] for row in rows]  # type: ignore[misc]
+        # Whole-batch statements: a scan saves thousands of rows, and one execute per row
+        # was most of the scanning process's own work.
         with self._db.transaction() as conn:
-            for track, size, mtime_ns in items:
-                values = [getattr(track, attribute) for attribute, _ in _FIELDS]
-                row = conn.execute(
-                    _UPSERT, (source_id, os.fsencode(track.path), size, mtime_ns, *values)
-                ).fetchone()
-                track_id = int(row[0])
-                conn.execute(
-                    "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'", (track_id,)
-                )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) "
-                    "VALUES (?, ?, 'tag')",
-                    [(track_id, mood) for mood in track.moods],
-                )
-                ids.append(track_id)
-        return ids
+            existing = set(self._ids_by_path(conn, paths).values())
+            conn.executemany(_UPSERT, rows)
+            by_path = self._ids_by_path(conn, paths)
+            ids = [by_path[path] for path in paths]
+            conn.executemany(
+                "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'",
+                [(track_id,) for track_id in ids],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
+                [
+                    (track_id, mood)
+                    for track_id, track in zip(ids, tracks, strict=True)
+                    for mood in track.moods
+                ],
+            )
+        return ids, set(ids) - existing
+
+    @staticmethod
+    def _ids_by_path(conn: sqlite3.Connection, paths: list[bytes]) -> dict[bytes, int]:
+        found: dict[bytes, int] = {}
+        for start in range(0, len(paths), _IN_CHUNK):
+            chunk = paths[start : start + _IN_CHUNK]
+            sql = f"SELECT path, id FROM track WHERE path IN ({', '.join('?' * len(chunk))})"
+            found.update((bytes(path), track_id) for path, track_id in conn.execute(sql, chunk))
+        return found
 
     def all(self, unavailable_sources: frozenset[int] = frozenset()) -> list[Track]:
         """Every track in the collection (not missing), in album order.
@@ -126,14 +155,16 @@ class TrackRepository:
         return int(self._db.conn.execute(sql).fetchone()[0])
 
     # -- scanning --------------------------------------------------------------------------
-    def known_files(self, source_id: int) -> dict[bytes, tuple[int, int, int, bool]]:
-        """``path → (id, size, mtime_ns, missing)`` for every track of a source."""
-        rows = self._db.conn.execute(
+    def known_files(self, source_id: int) -> dict[bytes, tuple[int, int, int, int]]:
+        """``path → (id, size, mtime_ns, missing)`` for every file of a source (missing: 0/1)."""
+        cursor = self._db.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a rescan is mostly this and the folder walk
+        rows = cursor.execute(
             "SELECT path, id, size, mtime_ns, missing_since IS NOT NULL FROM track "
             "WHERE source_id = ?",
             (source_id,),
         )
-        return {bytes(r[0]): (r[1], r[2], r[3], bool(r[4])) for r in rows}
+        return {r[0]: r[1:] for r in rows}  # BLOBs come back as bytes
 
     def mark_missing(self, track_ids: Iterable[int]) -> None:
         """Leave these tracks out of the collection, keeping their rows and what hangs on them."""
@@ -154,8 +185,8 @@ class TrackRepository:
             return [tuple(r) for r in rows]  # type: ignore[misc]
         ids = list(track_ids)
         found: list[Identity] = []
-        for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
-            chunk = ids[start : start + 500]
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
             rows = self._db.conn.execute(
                 "SELECT id, size, mtime_ns, duration_ms, codec FROM track "
                 f"WHERE id IN ({', '.join('?' * len(chunk))})",
