@@ -58,7 +58,7 @@ class Application(QObject):
         self.tracks = TrackRepository(self.db)
         self.state = StateRepository(self.db)
         self.tasks = Tasks()
-        self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks)
+        self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks, self.state)
         self.player = PlayerService(self.library.get, self.state)
         self.window = MainWindow(self.library, self.player, self.state, self.tasks)
         self.engine: Engine | None = None
@@ -123,6 +123,7 @@ class Application(QObject):
             return
         self._closed = True
         self.qapp.aboutToQuit.disconnect(self.shutdown)
+        self.library.shutdown()  # a folder change must not reach the closed database
         try:
             self.player.save_session()
             self.window.save_geometry()

@@ -1,11 +1,12 @@
-"""The library as the window and the player see it: the tracks, and the demo OST on first run."""
+"""The library as the window and the player see it: the tracks, its sources, the demo OST."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer, Signal
@@ -14,7 +15,22 @@ from ostplayer.domain.track import Track
 from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
+from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
+
+#: State key: the listener removed the demo OST, so a library without sources stays empty.
+DEMO_REMOVED_KEY = "library.demo_removed"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A place the library reads tracks from, as the Settings page shows it."""
+
+    id: int
+    kind: str  # "demo" (the bundled demo OST) or "folder" (a music folder the listener chose)
+    path: Path
+    track_count: int  # tracks in the collection (missing ones left out)
+    available: bool  # False while the folder is unmounted, moved or unreadable
 
 
 class LibraryService(QObject):
@@ -29,6 +45,7 @@ class LibraryService(QObject):
     scan_progress = Signal(int, int, str)  # files read, files to read, current folder
     scan_finished = Signal(object)  # ScanReport
     scan_failed = Signal(str)  # a message for people
+    remove_failed = Signal(str)  # a message for people
 
     #: Seconds between refreshes of the track list while a scan runs.
     REFRESH_S = 1.0
@@ -40,13 +57,22 @@ class LibraryService(QObject):
     POLL_MS = 10 * 60 * 1000
 
     def __init__(
-        self, repo: TrackRepository, demo_dir: Path, tasks: Tasks, parent: QObject | None = None
+        self,
+        repo: TrackRepository,
+        demo_dir: Path,
+        tasks: Tasks,
+        state: StateRepository,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._repo = repo
         self._tasks = tasks
+        self._state = state
         self._demo_dir = demo_dir
         self._cancel: threading.Event | None = None
+        self._removing = False
+        self._adding_demo = False
+        self._closed = False
         self._last_refresh = 0.0
         self._rescan_pending = False
         self._watcher = QFileSystemWatcher(self)
@@ -74,8 +100,8 @@ class LibraryService(QObject):
         return self._by_id.get(track_id)
 
     def needs_demo(self) -> bool:
-        """True on first run: no music folder and no demo yet."""
-        return not self._repo.sources()
+        """True on first run: no music folder and no demo yet, and the demo was never removed."""
+        return not self._repo.sources() and not self._state.get(DEMO_REMOVED_KEY, False)
 
     def add_demo(self, on_done: Callable[[ScanReport], None] | None = None) -> None:
         """Add the bundled demo OST as the library's first source, reading it on a worker.
@@ -92,11 +118,17 @@ class LibraryService(QObject):
                 db.close()
 
         def done(result: ScanReport) -> None:
+            self._adding_demo = False
             self.reload()
             if on_done is not None:
                 on_done(result)
 
-        self._tasks.run(read, done)
+        def failed(_exc: Exception) -> None:
+            self._adding_demo = False
+            self.reload()  # whatever was read before the failure is in
+
+        self._adding_demo = True
+        self._tasks.run(read, done, failed)
 
     def folders(self) -> list[Path]:
         """The music folders the listener added."""
@@ -107,15 +139,20 @@ class LibraryService(QObject):
         return self._repo.problems()
 
     def is_scanning(self) -> bool:
-        """Whether a scan is running."""
+        """Whether a scan is running (until its result is in the track list)."""
         return self._cancel is not None
+
+    def is_busy(self) -> bool:
+        """Whether the sources are changing: a scan, a removal or the demo's import runs."""
+        return self._cancel is not None or self._removing or self._adding_demo
 
     def scan(self, folders: list[Path] | None = None) -> bool:
         """Add ``folders`` (default: rescan every music folder) on a worker thread.
 
-        Returns False when a scan is already running.
+        This is how music folders are added. Returns False when a scan or a removal is
+        already running.
         """
-        if self._cancel is not None:
+        if self._cancel is not None or self._removing:
             return False
         targets = [p.absolute() for p in folders] if folders is not None else self.folders()
         cancel = self._cancel = threading.Event()
@@ -202,11 +239,12 @@ class LibraryService(QObject):
         )
 
     def _scan_done(self, report: ScanReport) -> None:
-        self._cancel = None
-        # Finished means the list shows the result: tell the views once it is loaded.
+        # Finished means the list shows the result: tell the views once it is loaded. The
+        # scan counts as running until then, so that no removal slips in before the watch.
         self.load(lambda: self._after_scan(report))
 
     def _after_scan(self, report: ScanReport) -> None:
+        self._cancel = None
         self._watch(report.folders_seen)
         self.scan_finished.emit(report)
         if self._rescan_pending:
@@ -214,7 +252,7 @@ class LibraryService(QObject):
             self._settle.start()
 
     # -- keeping up with changes while the app runs -----------------------------------------
-    def _watch(self, folders: list[Path]) -> None:
+    def _watch(self, folders: Iterable[str | Path]) -> None:
         watched = set(self._watcher.directories())
         new = [str(f) for f in folders if str(f) not in watched]
         room = self.MAX_WATCHED - len(watched)
@@ -227,7 +265,9 @@ class LibraryService(QObject):
         self._settle.start()  # restarts: a copy of an album is one rescan, not one per file
 
     def _rescan_changed(self) -> None:
-        if self.is_scanning():
+        if self._closed:
+            return
+        if self.is_scanning() or self._removing:
             self._rescan_pending = True
         elif self.folders():
             self.scan()
@@ -235,10 +275,16 @@ class LibraryService(QObject):
     def _unavailable_sources(self) -> frozenset[int]:
         # One stat per music folder: an unmounted drive or a moved folder shows at once.
         return frozenset(
-            source_id
-            for source_id, _kind, path in self._repo.sources()
-            if not (path.is_dir() and os.access(path, os.R_OK | os.X_OK))
+            source_id for source_id, _kind, path in self._repo.sources() if not _is_available(path)
         )
+
+    def shutdown(self) -> None:
+        """Stop watching the folders, before the database closes (the app is quitting)."""
+        self._closed = True
+        self._settle.stop()
+        self._poll.stop()
+        if self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
 
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""
@@ -248,3 +294,96 @@ class LibraryService(QObject):
         self._tracks = tracks
         self._by_id = {t.id: t for t in tracks}
         self.tracks_changed.emit()
+
+    # -- the sources, as the Settings page manages them ---------------------------------------
+    def sources(self) -> list[Source]:
+        """Every source (the demo OST, music folders) with its track count and availability."""
+        counts = self._repo.source_counts()
+        return [
+            Source(source_id, kind, path, counts.get(source_id, 0), _is_available(path))
+            for source_id, kind, path in self._repo.sources()
+        ]
+
+    def has_demo(self) -> bool:
+        """Whether the demo OST is one of the sources."""
+        return any(kind == "demo" for _id, kind, _path in self._repo.sources())
+
+    def remove_source(self, source_id: int, on_done: Callable[[], None] | None = None) -> bool:
+        """Take a source out of the library on a worker thread.
+
+        Its tracks leave the collection but nothing is deleted: notes, moods and playlist
+        entries stay, and come back if the folder is added again. The folder is no longer
+        watched; the track list reloads (``tracks_changed``), then ``on_done`` runs. A removed
+        demo OST stays removed on the next start. Returns False, doing nothing, while the
+        sources are changing (:meth:`is_busy`) or when there is no such source.
+        """
+        found = [(kind, path) for i, kind, path in self._repo.sources() if i == source_id]
+        if self.is_busy() or not found:
+            return False
+        ((kind, path),) = found
+        self._removing = True
+        self._unwatch(path)
+        database = self._repo.database_path
+
+        def job() -> int:
+            db = Database(database)  # SQLite connections belong to the thread that made them
+            try:
+                return TrackRepository(db).remove_source(source_id)
+            finally:
+                db.close()
+
+        def done(_taken: int) -> None:
+            if kind == "demo":  # the next start must not bring it back
+                self._state.set(DEMO_REMOVED_KEY, True)
+            self._removal_ended()
+            self.load(on_done)
+
+        def failed(exc: Exception) -> None:
+            self._removal_ended()
+            self._watch_again(path)
+            self.remove_failed.emit(
+                QCoreApplication.translate(
+                    "LibraryService", "The folder could not be removed: {error}"
+                ).format(error=exc)
+            )
+
+        self._tasks.run(job, done, failed)
+        return True
+
+    def restore_demo(self, on_done: Callable[[ScanReport], None] | None = None) -> bool:
+        """Bring the bundled demo OST back as a source, after the listener removed it.
+
+        Returns False, doing nothing, when it is there already or the sources are changing.
+        """
+        if self.is_busy() or self.has_demo():
+            return False
+        self._state.set(DEMO_REMOVED_KEY, False)
+        self.add_demo(on_done)
+        return True
+
+    def _removal_ended(self) -> None:
+        self._removing = False
+        if self._rescan_pending:  # a folder changed meanwhile
+            self._rescan_pending = False
+            self._settle.start()
+
+    def _unwatch(self, folder: Path) -> None:
+        # Folders below another source (nested music folders) stay watched for that one.
+        others = [path for _id, _kind, path in self._repo.sources() if path != folder]
+        gone = [
+            watched
+            for watched in self._watcher.directories()
+            if Path(watched).is_relative_to(folder)
+            and not any(Path(watched).is_relative_to(other) for other in others)
+        ]
+        if gone:
+            self._watcher.removePaths(gone)
+
+    def _watch_again(self, folder: Path) -> None:
+        if _is_available(folder):
+            self._watch([folder])  # its subfolders come back with the next scan
+
+
+def _is_available(folder: Path) -> bool:
+    """Whether a source folder can be read now (not unmounted, moved or locked)."""
+    return folder.is_dir() and os.access(folder, os.R_OK | os.X_OK)

@@ -61,15 +61,30 @@ class TrackRepository:
 
     # -- sources ---------------------------------------------------------------------------
     def add_source(self, kind: str, path: Path) -> int:
-        """Register a place tracks come from (``demo`` or ``folder``); returns its id."""
+        """Register a place tracks come from (``demo`` or ``folder``); returns its id.
+
+        Tracks below ``path`` left without a source (their folder was removed) join it again,
+        so a scan sees them as known tracks coming back, not as new files.
+        """
+        select = "SELECT id FROM source WHERE path = ?"
+        row = self._db.conn.execute(select, (os.fsencode(path),)).fetchone()
+        if row is not None:  # the usual rescan: no write, so no wait for the disk
+            return int(row[0])
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO source (kind, path) VALUES (?, ?) ON CONFLICT(path) DO NOTHING",
                 (kind, os.fsencode(path)),
             )
-            row = conn.execute(
-                "SELECT id FROM source WHERE path = ?", (os.fsencode(path),)
-            ).fetchone()
+            row = conn.execute(select, (os.fsencode(path),)).fetchone()
+            # Without this, a scan would count them as new, and the move matching could merge
+            # one into another missing copy of the same file, deleting the row notes hang on.
+            sep = os.fsencode(os.sep)
+            low = os.fsencode(path).rstrip(sep) + sep  # the folder with a trailing separator
+            high = low[:-1] + bytes([low[-1] + 1])  # every path below it sorts before this
+            conn.execute(
+                "UPDATE track SET source_id = ? WHERE source_id IS NULL AND path >= ? AND path < ?",
+                (row[0], low, high),
+            )
         return int(row[0])
 
     def sources(self) -> list[tuple[int, str, Path]]:
@@ -261,3 +276,29 @@ class TrackRepository:
             )
             for r in rows
         ]
+
+    # -- removing a source -----------------------------------------------------------------
+    def remove_source(self, source_id: int) -> int:
+        """Take a source out of the library, in one transaction; returns its tracks taken out.
+
+        Its tracks leave the collection as missing ones do: their rows stay, with the notes,
+        moods and playlist entries that hang on them, and come back with their ids when the
+        folder is added again (tracks are kept by path).
+        """
+        with self._db.transaction() as conn:
+            taken = conn.execute(
+                "UPDATE track SET missing_since = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                "WHERE source_id = ? AND missing_since IS NULL",
+                (source_id,),
+            ).rowcount
+            # The tracks' source_id becomes NULL (ON DELETE SET NULL); its problems go with it.
+            conn.execute("DELETE FROM source WHERE id = ?", (source_id,))
+        return taken
+
+    def source_counts(self) -> dict[int, int]:
+        """``source id → tracks in the collection`` (missing ones left out); absent means 0."""
+        rows = self._db.conn.execute(
+            "SELECT source_id, count(*) FROM track "
+            "WHERE missing_since IS NULL AND source_id IS NOT NULL GROUP BY source_id"
+        )
+        return {int(r[0]): int(r[1]) for r in rows}

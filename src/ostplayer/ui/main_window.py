@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -51,6 +52,9 @@ from ostplayer.ui.problems import ProblemsDialog
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
+if TYPE_CHECKING:
+    from ostplayer.ui.settings import SettingsDialog
+
 SEEK_STEP_MS = 5000
 POSITION_TICK_MS = 100
 GEOMETRY_KEY = "window.geometry"
@@ -77,6 +81,7 @@ class MainWindow(QMainWindow):
         self._tasks = tasks
         self._painted = False
         self._cover_for: Path | None = None
+        self._settings: SettingsDialog | None = None
         self.setWindowTitle(APP_NAME)
 
         self.banner = Banner()
@@ -197,6 +202,12 @@ class MainWindow(QMainWindow):
             lambda: self._library.scan(),
         )
         self.problems_action = action(self.tr("&Problems…"), None, self.show_problems)
+        self.settings_action = action(self.tr("&Settings…"), None, self.show_settings)
+        # Ctrl+, everywhere; the platform's own key too where it has one (Ctrl+Shift+, on KDE).
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        self.settings_action.setShortcuts([*keys, comma] if comma not in keys else keys)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.filter_action = action(
             self.tr("&Filter…"), QKeySequence.StandardKey.Find, self._focus_filter
         )
@@ -208,6 +219,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.add_folder_action)
         file_menu.addAction(self.rescan_action)
         file_menu.addAction(self.problems_action)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.filter_action)
         file_menu.addSeparator()
@@ -383,6 +395,18 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def show_settings(self) -> SettingsDialog:
+        """Open the Settings dialog (one, brought to the front if it is open already)."""
+        if self._settings is None:
+            from ostplayer.ui.settings import SettingsDialog  # not needed for the first paint
+
+            self._settings = SettingsDialog(self._library, self)
+        if self._settings.isVisible():  # behind the window, perhaps
+            self._settings.raise_()
+        self._settings.show()
+        self._settings.activateWindow()
+        return self._settings
 
     def _scan_started(self) -> None:
         self.scan_progress.setRange(0, 0)  # busy until the first file is read
