@@ -12,3 +12,9 @@ def test_fold_ignores_case_and_accents_keeps_cjk() -> None:
     assert matches(fold("First Love’s Whisper — Café"), ["cafe", "whisper"])
     assert matches(fold("初恋のささやき"), ["ささや"])
     assert not matches(fold("Shadows of Doubt"), ["shadows", "tender"])
+
+
+def test_ascii_and_unicode_folding_agree() -> None:
+    # The ASCII fast path must give what the full path gives.
+    for text in ("Hometown SERENADE", "A Promise Kept", "x" * 3, "", "MiXeD 123 !?"):
+        assert fold(text) == fold(text + "é")[:-1]

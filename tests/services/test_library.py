@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from ostplayer.domain.text import search_text
 from ostplayer.paths import resources_dir
 from ostplayer.services.library import LibraryService, Source
 from ostplayer.services.tasks import Tasks
@@ -121,3 +122,23 @@ def test_shutdown_stops_watching_before_the_database_closes(
     assert library._watcher.directories() == []
     library._rescan_changed()  # a timer that fires anyway starts nothing
     assert not library.is_scanning()
+
+
+def test_a_scan_sends_its_tracks_as_it_goes_and_its_progress_sparingly(
+    library: LibraryService, music: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ostplayer.library import scanner
+
+    monkeypatch.setattr(scanner, "BATCH", 1)  # a batch per file, so several are sent
+    added: list[int] = []
+    progress: list[tuple[int, int]] = []
+    library.tracks_added.connect(lambda tracks, _search: added.extend(t.id for t in tracks))
+    library.scan_progress.connect(lambda done, total, _folder: progress.append((done, total)))
+    with qtbot.waitSignal(library.scan_finished, timeout=30_000):
+        assert library.scan([music])
+    assert sorted(added) == sorted(t.id for t in library.tracks())
+    assert len(added) == len(FORMATS)
+    # Throttled: the first report and the last one, not one per file.
+    assert progress[0][0] == 1 and progress[-1] == (len(FORMATS), len(FORMATS))
+    assert len(progress) < len(FORMATS)
+    assert library.search_texts() == [search_text(t) for t in library.tracks()]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ostplayer.domain.track import Track
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents, so "cafe" finds "Café" (and "Straße" "strasse")."""
+    if text.isascii():  # most tags: nothing to decompose, and casefold is lower here
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold()
@@ -15,3 +21,13 @@ def fold(text: str) -> str:
 def matches(folded_haystack: str, needle_words: list[str]) -> bool:
     """True when every folded word of the query occurs in the folded text."""
     return all(word in folded_haystack for word in needle_words)
+
+
+def search_text(track: Track) -> str:
+    """The folded text the filter looks in: title, artist, album, album artist and moods.
+
+    Made where the tracks are loaded (off the GUI thread), once per track.
+    """
+    return fold(
+        " ".join((track.display_title, track.artist, track.album, track.album_artist, *track.moods))
+    )

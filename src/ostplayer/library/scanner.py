@@ -16,7 +16,7 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -160,12 +160,14 @@ def scan_folder(
     cancelled: Callable[[], bool] = lambda: False,
     kind: str = "folder",
     link: bool = True,
+    saved: Callable[[list[Track]], None] | None = None,
 ) -> ScanReport:
     """Bring the library up to date with ``folder`` (added as a ``kind`` source if it is new).
 
     Tags are read in ``workers`` processes, each file within a time limit (see
     :mod:`~ostplayer.library.workers`); ``reader`` reads in this process instead (tests, and
     the bundled demo). A handful of files is read here too: starting processes costs more.
+    ``saved`` gets each batch of tracks, with their ids, once it is in the database.
     """
     report = ScanReport()
     folder = folder.absolute()
@@ -198,6 +200,8 @@ def scan_folder(
             report.added += len(new)
             report.updated += len(ids) - len(new)
             report.added_ids += new
+            if saved is not None:
+                saved([replace(t, id=i) for (t, _size, _mtime), i in zip(batch, ids, strict=True)])
             batch.clear()
 
         to_read = [_path(key) for key in stats]
@@ -206,12 +210,12 @@ def scan_folder(
         ):
             if problem is not None:
                 report.problems.append((path, *problem))
-                continue
-            assert track is not None
-            st = stats[os.fsencode(path)]
-            batch.append((track, st.st_size, st.st_mtime_ns))
-            if len(batch) >= BATCH:
-                save()
+            else:
+                assert track is not None
+                st = stats[os.fsencode(path)]
+                batch.append((track, st.st_size, st.st_mtime_ns))
+                if len(batch) >= BATCH:
+                    save()
             if progress is not None:
                 progress(done, len(stats), path.parent)
     finally:

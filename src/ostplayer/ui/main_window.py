@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         player.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         player.engine_attached.connect(self._on_engine)
         self._library.tracks_changed.connect(self._show_tracks)
+        self._library.tracks_added.connect(self._add_tracks)
         self._library.scan_started.connect(self._scan_started)
         self._library.scan_progress.connect(self._scan_progress)
         self._library.scan_finished.connect(self._scan_finished)
@@ -288,9 +289,16 @@ class MainWindow(QMainWindow):
         self.transport.show_position(engine.position(), duration)
 
     def _show_tracks(self) -> None:
-        self.model.set_tracks(self._library.tracks())
+        self.model.set_tracks(self._library.tracks(), self._library.search_texts())
         current = self._player.current_track()
         self.model.set_playing(current.id if current else None)
+        self._show_count()
+
+    def _add_tracks(self, tracks: list[Track], search: list[str]) -> None:
+        self.model.add_tracks(tracks, search)
+        self._show_count()
+
+    def _show_count(self) -> None:
         count = self.model.rowCount()
         text = self.tr("1 track") if count == 1 else self.tr("{n} tracks").format(n=count)
         self.count_label.setText(text)
@@ -419,7 +427,6 @@ class MainWindow(QMainWindow):
         self.scan_progress.setValue(done)
         self.scan_progress.setFormat(self.tr("{done} of {total}").format(done=done, total=total))
         self.statusBar().showMessage(self.tr("Reading {folder}").format(folder=folder))
-        self._library.refresh_while_scanning()
 
     def _scan_finished(self, report: ScanReport) -> None:
         self.scan_progress.hide()

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 
-from ostplayer.domain.text import fold, matches
+from ostplayer.domain.text import fold, matches, search_text
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
 
@@ -52,6 +52,7 @@ class TrackTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._tracks: list[Track] = []
         self._search: list[str] = []  # folded text per track, made once, for the filter
+        self._index: dict[int, int] = {}  # track id → index in _tracks
         self._order: list[int] = []  # every track index, in the current sort order
         self._visible: list[int] = []  # the indices that pass the filter, in that order
         self._words: list[str] = []
@@ -62,17 +63,49 @@ class TrackTableModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     # -- content ---------------------------------------------------------------------------
-    def set_tracks(self, tracks: list[Track]) -> None:
-        """Replace every row, keeping the sort and the filter."""
+    def set_tracks(self, tracks: list[Track], search: list[str] | None = None) -> None:
+        """Replace every row, keeping the sort and the filter.
+
+        ``search`` is each track's :func:`~ostplayer.domain.text.search_text`, when the
+        caller made it off the GUI thread (folding 20,000 tracks' text takes a while).
+        """
         self.beginResetModel()
         self._tracks = list(tracks)
-        self._search = [
-            fold(" ".join((t.display_title, t.artist, t.album, t.album_artist, *t.moods)))
-            for t in self._tracks
-        ]
+        self._search = list(search) if search is not None else [search_text(t) for t in tracks]
+        self._index = {t.id: i for i, t in enumerate(self._tracks)}
         self._order = self._sorted(*self._sort)
         self._visible = self._filtered(self._order, self._words)
         self.endResetModel()
+
+    def add_tracks(self, tracks: list[Track], search: list[str]) -> None:
+        """Add new tracks at the end and update known ones in place (while a scan runs).
+
+        Rows are inserted, not reset, so the selection and the scroll position stay. New rows
+        join the end whatever the sort; the next :meth:`set_tracks` puts them in order.
+        """
+        added: list[int] = []
+        changed = False
+        for track, text in zip(tracks, search, strict=True):
+            i = self._index.get(track.id)
+            if i is None:
+                i = self._index[track.id] = len(self._tracks)
+                self._tracks.append(track)
+                self._search.append(text)
+                self._order.append(i)
+                added.append(i)
+            else:
+                self._tracks[i] = track
+                self._search[i] = text
+                changed = True
+        shown = self._filtered(added, self._words)
+        if shown:
+            first = len(self._visible)
+            self.beginInsertRows(QModelIndex(), first, first + len(shown) - 1)
+            self._visible += shown
+            self.endInsertRows()
+        if changed and self._visible:
+            last = self.index(len(self._visible) - 1, len(Column) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def track(self, row: int) -> Track:
         """The track at ``row``."""

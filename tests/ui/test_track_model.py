@@ -1,0 +1,48 @@
+"""The track table's model on its own: adding tracks while a scan runs keeps what the view shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from ostplayer.domain.text import search_text
+from ostplayer.domain.track import Track
+from ostplayer.ui.track_model import Column, TrackTableModel
+
+
+def track(track_id: int, title: str, album: str = "OST") -> Track:
+    return Track(path=Path(f"/m/{track_id}.ogg"), title=title, album=album, id=track_id)
+
+
+def rows(model: TrackTableModel) -> list[str]:
+    return [model.index(r, Column.TITLE).data() for r in range(model.rowCount())]
+
+
+def test_added_tracks_are_inserted_not_reset(qapp: object, qtbot: QtBot) -> None:
+    model = TrackTableModel()
+    first = [track(1, "First Love's Whisper"), track(2, "Shadows of Doubt")]
+    model.set_tracks(first)
+    resets: list[None] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(None))
+    model.rowsInserted.connect(lambda _parent, a, b: inserted.append((a, b)))
+
+    more = [track(3, "A Promise Kept"), track(2, "Shadows of Doubt (retagged)")]
+    model.add_tracks(more, [search_text(t) for t in more])
+
+    assert rows(model) == ["First Love's Whisper", "Shadows of Doubt (retagged)", "A Promise Kept"]
+    assert inserted == [(2, 2)]  # one new row, at the end; the known track changed in place
+    assert resets == []  # a reset would lose the listener's selection and scroll position
+
+
+def test_added_tracks_respect_the_filter(qapp: object) -> None:
+    model = TrackTableModel()
+    model.set_tracks([track(1, "Hometown Serenade")])
+    model.set_filter_text("promise")
+    assert rows(model) == []
+    more = [track(2, "A Promise Kept"), track(3, "Shadows of Doubt")]
+    model.add_tracks(more, [search_text(t) for t in more])
+    assert rows(model) == ["A Promise Kept"]
+    model.set_filter_text("")
+    assert rows(model) == ["Hometown Serenade", "A Promise Kept", "Shadows of Doubt"]
