@@ -11,12 +11,12 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ostplayer import APP_ID, APP_NAME, __version__
-from ostplayer.library.scanner import ScanReport
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
@@ -26,6 +26,9 @@ from ostplayer.store.database import Database, StoreError
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
 from ostplayer.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # the scanner is imported when a scan starts, not for the first paint
+    from ostplayer.library.scanner import ScanReport
 
 log = logging.getLogger(__name__)
 

@@ -87,7 +87,7 @@ def test_a_scan_that_fails_says_so_and_allows_the_next(
     def full_disk(*_args: object, **_kw: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("ostplayer.services.library.scan_folders", full_disk)
+    monkeypatch.setattr("ostplayer.library.scanner.scan_folders", full_disk)
     with qtbot.waitSignal(app.library.scan_failed, timeout=10_000):
         app.window.add_folders([music])
     assert "No space left on device" in app.window.statusBar().currentMessage()

@@ -9,16 +9,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer, Signal
 
 from ostplayer.domain.text import search_text
 from ostplayer.domain.track import Track
-from ostplayer.library.scanner import ScanReport, scan_folder, scan_folders
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
+
+if TYPE_CHECKING:  # imported by the jobs: the first paint does not need the scanner
+    from ostplayer.library.scanner import ScanReport
 
 #: State key: the listener removed the demo OST, so a library without sources stays empty.
 DEMO_REMOVED_KEY = "library.demo_removed"
@@ -123,6 +126,8 @@ class LibraryService(QObject):
         database, demo_dir = self._repo.database_path, self._demo_dir
 
         def read() -> ScanReport:
+            from ostplayer.library.scanner import scan_folder
+
             db = Database(database)  # SQLite connections belong to the thread that made them
             try:
                 return scan_folder(TrackRepository(db), demo_dir, kind="demo")
@@ -182,6 +187,8 @@ class LibraryService(QObject):
                 self._send_saved(pending)
 
         def job() -> ScanReport:
+            from ostplayer.library.scanner import scan_folders
+
             db = Database(database)  # SQLite connections belong to the thread that made them
             try:
                 report = scan_folders(

@@ -39,20 +39,19 @@ from PySide6.QtWidgets import (
 
 from ostplayer import APP_NAME, __version__
 from ostplayer.domain.track import Track
-from ostplayer.library.cover import read_cover
-from ostplayer.library.scanner import ScanReport
 from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
-from ostplayer.ui.banner import Banner
 from ostplayer.ui.now_playing import NowPlaying
-from ostplayer.ui.problems import ProblemsDialog
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
 if TYPE_CHECKING:
+    from ostplayer.library.scanner import ScanReport
+    from ostplayer.ui.banner import Banner
+    from ostplayer.ui.problems import ProblemsDialog
     from ostplayer.ui.settings import SettingsDialog
 
 SEEK_STEP_MS = 5000
@@ -84,10 +83,12 @@ class MainWindow(QMainWindow):
         self._settings: SettingsDialog | None = None
         self.setWindowTitle(APP_NAME)
 
-        self.banner = Banner()
-        self.welcome = Banner(color="#e3f0ff", action=self.tr("Add Music Folder…"))
-        self.welcome.action_button.clicked.connect(self._choose_folder)
-        self.welcome.action_button.clicked.connect(self.welcome.hide)
+        # The banners are made when first shown: most starts show none, and two banners cost
+        # ~20 ms before the first paint (their icons, fonts and palettes).
+        self._banner: Banner | None = None
+        self._welcome: Banner | None = None
+        self._banners = QVBoxLayout()
+        self._banners.setContentsMargins(0, 0, 0, 0)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(
             self.tr("Filter by title, artist, album or mood (Ctrl+F)")
@@ -112,8 +113,7 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.welcome)
+        layout.addLayout(self._banners)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(bottom)
@@ -147,6 +147,28 @@ class MainWindow(QMainWindow):
         self.transport.show_modes(player.queue.shuffle, player.queue.repeat)
 
     # -- building ------------------------------------------------------------------------------
+    @property
+    def banner(self) -> Banner:
+        """The banner for problems the listener should know about (libvlc missing...)."""
+        if self._banner is None:
+            from ostplayer.ui.banner import Banner
+
+            self._banner = Banner()
+            self._banners.insertWidget(0, self._banner)  # above the welcome
+        return self._banner
+
+    @property
+    def welcome(self) -> Banner:
+        """The first-run banner, with its "Add Music Folder…" button."""
+        if self._welcome is None:
+            from ostplayer.ui.banner import Banner
+
+            self._welcome = Banner(color="#e3f0ff", action=self.tr("Add Music Folder…"))
+            self._welcome.action_button.clicked.connect(self._choose_folder)
+            self._welcome.action_button.clicked.connect(self._welcome.hide)
+            self._banners.addWidget(self._welcome)
+        return self._welcome
+
     def _make_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.model)
@@ -315,6 +337,8 @@ class MainWindow(QMainWindow):
         if path is None:
             self.now_playing.show_cover(None)
             return
+        from ostplayer.library.cover import read_cover
+
         self._tasks.run(lambda: (path, read_cover(path)), self._cover_loaded)
 
     def _cover_loaded(self, result: tuple[Path, bytes | None]) -> None:
@@ -399,6 +423,8 @@ class MainWindow(QMainWindow):
 
     def show_problems(self) -> ProblemsDialog:
         """Open the list of files that could not be read."""
+        from ostplayer.ui.problems import ProblemsDialog
+
         dialog = ProblemsDialog(self._library.problems(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
