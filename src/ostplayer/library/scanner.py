@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import os
 import stat
@@ -19,14 +20,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from ostplayer.domain.track import Track
 from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
 from ostplayer.store.tracks import Identity, TrackRepository
-
-if TYPE_CHECKING:
-    from ostplayer.library.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 Problem = tuple[Path, str, str]  # path, reason, message for people
+Outcome = tuple[int, Track | None, tuple[str, str] | None]  # index, track, (reason, message)
 
 
 class ReadError(Exception):
@@ -176,51 +175,51 @@ def scan_folder(
         return report
     source_id = repo.add_source(kind, folder)
     known = repo.known_files(source_id)
-    pool: WorkerPool | None = None
-    try:
-        seen: set[bytes] = set()
-        stats: dict[bytes, os.stat_result] = {}  # the files to read
+    seen: set[bytes] = set()
+    to_read: list[Path] = []  # in the order the walk found them
+    to_read_stats: list[os.stat_result] = []
+
+    def files_to_read() -> Iterator[Path]:
+        # The walk, as a generator: the workers read while it goes on.
         for key, st in _walk(os.fsencode(folder), report.problems, report.folders_seen):
             seen.add(key)
             old = known.get(key)
             if old is not None and not old[3] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
                 report.unchanged += 1
-            else:
-                stats[key] = st
-                if len(stats) == IN_PROCESS_BELOW and reader is None:
-                    pool = _early_pool(workers)  # it gets ready while the walk goes on
+                continue
+            path = _path(key)
+            to_read.append(path)
+            to_read_stats.append(st)
+            yield path
 
-        batch: list[tuple[Track, int, int]] = []
+    batch: list[tuple[Track, int, int]] = []
 
-        def save() -> None:
-            ids, created = repo.save_scanned(batch, source_id)
-            # Only rows created now are new: a path the database already had (under another
-            # folder, or a removed one) keeps its row, and what hangs on it.
-            new = [track_id for track_id in ids if track_id in created]
-            report.added += len(new)
-            report.updated += len(ids) - len(new)
-            report.added_ids += new
-            if saved is not None:
-                saved([replace(t, id=i) for (t, _size, _mtime), i in zip(batch, ids, strict=True)])
-            batch.clear()
+    def save() -> None:
+        ids, created = repo.save_scanned(batch, source_id)
+        # Only rows created now are new: a path the database already had (under another
+        # folder, or a removed one) keeps its row, and what hangs on it.
+        new = [track_id for track_id in ids if track_id in created]
+        report.added += len(new)
+        report.updated += len(ids) - len(new)
+        report.added_ids += new
+        if saved is not None:
+            saved([replace(t, id=i) for (t, _size, _mtime), i in zip(batch, ids, strict=True)])
+        batch.clear()
 
-        to_read = [_path(key) for key in stats]
-        for done, (path, track, problem) in enumerate(
-            _read_all(to_read, reader, workers, cancelled, pool), start=1
-        ):
-            if problem is not None:
-                report.problems.append((path, *problem))
-            else:
-                assert track is not None
-                st = stats[os.fsencode(path)]
-                batch.append((track, st.st_size, st.st_mtime_ns))
-                if len(batch) >= BATCH:
-                    save()
-            if progress is not None:
-                progress(done, len(stats), path.parent)
-    finally:
-        if pool is not None:
-            pool.close()
+    for done, (index, track, problem) in enumerate(
+        _read_all(files_to_read(), to_read, reader, workers, cancelled), start=1
+    ):
+        path = to_read[index]
+        if problem is not None:
+            report.problems.append((path, *problem))
+        else:
+            assert track is not None
+            st = to_read_stats[index]
+            batch.append((track, st.st_size, st.st_mtime_ns))
+            if len(batch) >= BATCH:
+                save()
+        if progress is not None:
+            progress(done, len(to_read), path.parent)  # files done / found so far
     report.cancelled = cancelled()
     if batch:
         save()
@@ -308,51 +307,52 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
 IN_PROCESS_BELOW = 8
 
 
-def _early_pool(workers: int) -> WorkerPool | None:
-    if workers < 1:
-        return None
-    from ostplayer.library.workers import WorkerPool, WorkerStartError
-
-    pool = WorkerPool(workers)
-    try:
-        pool.launch()
-    except WorkerStartError:
-        pool.close()
-        return None
-    return pool
-
-
 def _read_all(
-    paths: list[Path],
+    files: Iterator[Path],
+    drawn: list[Path],
     reader: Reader | None,
     workers: int,
     cancelled: Callable[[], bool],
-    pool: WorkerPool | None = None,
-) -> Iterator[tuple[Path, Track | None, tuple[str, str] | None]]:
-    small = pool is None and len(paths) < IN_PROCESS_BELOW
-    if reader is not None or workers < 1 or small:
-        read = reader or default_reader
-        for path in paths:
+) -> Iterator[Outcome]:
+    """Read ``files``; yield ``(index, track, problem)`` in the order they finish.
+
+    ``drawn`` is every file ``files`` has given so far (``index`` points into it). A handful
+    of files is read in this process: starting processes would cost more.
+    """
+    first = list(itertools.islice(files, IN_PROCESS_BELOW))
+    if reader is not None or workers < 1 or len(first) < IN_PROCESS_BELOW:
+        for index, path in enumerate(itertools.chain(first, files)):
             if cancelled():
                 return
-            try:
-                yield path, read(path), None
-            except ReadError as exc:
-                yield path, None, (exc.reason, str(exc))
+            yield _read_one(index, path, reader or default_reader)
         return
     from ostplayer.library.workers import WorkerPool, WorkerStartError  # only when needed
 
-    done: set[Path] = set()
+    done: set[int] = set()
     try:
-        for path, info, problem in (pool or WorkerPool(workers)).read(paths, cancelled):
-            done.add(path)
-            yield path, None if info is None else info.to_track(path), problem
+        outcomes = WorkerPool(workers).read_indexed(itertools.chain(first, files), cancelled)
+        for index, info, problem in outcomes:
+            done.add(index)
+            yield index, None if info is None else info.to_track(drawn[index]), problem
     except WorkerStartError:
         # No worker processes here (a locked-down system): read the rest in this process,
         # without the time limit, rather than not at all.
         log.warning("tag reader processes could not start; reading in the app's process")
-        rest = [p for p in paths if p not in done]
-        yield from _read_all(rest, default_reader, 0, cancelled)
+        for index in [i for i in range(len(drawn)) if i not in done]:
+            if cancelled():
+                return
+            yield _read_one(index, drawn[index], default_reader)
+        for path in files:  # what the walk has not given yet
+            if cancelled():
+                return
+            yield _read_one(len(drawn) - 1, path, default_reader)
+
+
+def _read_one(index: int, path: Path, read: Reader) -> Outcome:
+    try:
+        return index, read(path), None
+    except ReadError as exc:
+        return index, None, (exc.reason, str(exc))
 
 
 def _folder_problem(exc: OSError) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -120,36 +120,44 @@ class WorkerPool:
         self.timeout_s = timeout_s
         self._read = read
         self._ctx = _context()
-        self._launched: list[_Worker] = []
-
-    def launch(self) -> None:
-        """Start the worker processes now, so they get ready while the caller walks folders.
-
-        Optional: :meth:`read` starts them itself. Raises :class:`WorkerStartError`.
-        """
-        while len(self._launched) < self.workers:
-            self._launched.append(self._launch())
-
-    def close(self) -> None:
-        """Stop workers that were launched but never used (:meth:`read` stops its own)."""
-        while self._launched:
-            self._stop(self._launched.pop())
 
     def read(
-        self, paths: list[Path], cancelled: Callable[[], bool] = lambda: False
+        self, paths: Sequence[Path], cancelled: Callable[[], bool] = lambda: False
     ) -> Iterator[Outcome]:
         """Yield ``(path, tags, None)`` or ``(path, None, (reason, message))`` for every path.
 
         Results come in the order workers finish them. Stops early when ``cancelled()``.
         """
-        pending: deque[tuple[int, Path]] = deque(enumerate(paths))
+        for index, info, problem in self.read_indexed(paths, cancelled):
+            yield paths[index], info, problem
+
+    def read_indexed(
+        self, paths: Iterable[Path], cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[int, TagInfo | None, tuple[str, str] | None]]:
+        """:meth:`read`, naming each file by its position in ``paths`` (no hashing of paths).
+
+        ``paths`` may be a generator (a folder walk): it is drawn from as the workers need
+        files, so they read while it walks.
+        """
+        source = enumerate(paths)
+        pending: deque[tuple[int, Path]] = deque()
+        ahead = self.workers * 2 * CHUNK  # enough to keep every worker two chunks deep
+        drawn_all = False
         pool: list[_Worker] = []
         try:
-            for _ in range(min(self.workers, len(paths))):
-                pool.append(self._start())
-            while pending or any(w.inflight for w in pool):
+            while True:
+                while not drawn_all and len(pending) < ahead:
+                    entry = next(source, None)
+                    if entry is None:
+                        drawn_all = True
+                    else:
+                        pending.append(entry)
+                if not (pending or any(w.inflight for w in pool)):
+                    return
                 if cancelled():
                     return
+                while len(pool) < min(self.workers, len(pending)):
+                    pool.append(self._start())
                 for i, worker in enumerate(pool):
                     if worker.conn.closed:
                         pool[i] = worker = self._start()
@@ -167,21 +175,20 @@ class WorkerPool:
                     if worker.at.value != worker.last_at:
                         worker.last_at, worker.heard_at = worker.at.value, now
                     elif now - worker.heard_at > self.timeout_s:
-                        path = self._culprit(worker)
+                        index = self._culprit(worker)
                         self._retire(worker, pending)
                         pool[i] = self._start()
                         limit = f"{self.timeout_s:g}"
                         message = f"reading this file took longer than {limit} s and was stopped"
-                        yield path, None, ("timed-out", message)
+                        yield index, None, ("timed-out", message)
         finally:
             for worker in pool:
                 self._stop(worker)
-            self.close()
 
     # -- workers -------------------------------------------------------------------------------
     def _start(self) -> _Worker:
-        """A ready worker: one launched earlier, or a new one."""
-        worker = self._launched.pop() if self._launched else self._launch()
+        """A new worker, ready to read."""
+        worker = self._launch()
         try:
             ready = worker.conn.poll(START_TIMEOUT_S) and worker.conn.recv() == "ready"
         except (EOFError, OSError):
@@ -219,31 +226,33 @@ class WorkerPool:
         except OSError:  # it died between two files: its files go to the next worker
             self._retire(worker, pending)
 
-    def _receive(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> Iterator[Outcome]:
+    def _receive(
+        self, worker: _Worker, pending: deque[tuple[int, Path]]
+    ) -> Iterator[tuple[int, TagInfo | None, tuple[str, str] | None]]:
         try:
             results = worker.conn.recv()
         except (EOFError, OSError):
             # The worker died inside a file: that file is the culprit, the rest go again.
-            path = self._culprit(worker)
+            index = self._culprit(worker)
             self._retire(worker, pending)
-            yield path, None, ("corrupt", "reading this file crashed the tag reader")
+            yield index, None, ("corrupt", "reading this file crashed the tag reader")
             return
         worker.heard_at = time.monotonic()
         for index, values, problem in results:
             while worker.inflight and worker.inflight[0][0] != index:
                 worker.inflight.popleft()  # cannot happen: a worker answers in order
-            _, path = worker.inflight.popleft()
-            yield path, None if values is None else TagInfo(*values), problem
+            worker.inflight.popleft()
+            yield index, None if values is None else TagInfo(*values), problem
 
     @staticmethod
-    def _culprit(worker: _Worker) -> Path:
+    def _culprit(worker: _Worker) -> int:
         """Take the file the worker is on out of its chunks (the others will be read again)."""
         index = worker.at.value
         for entry in worker.inflight:
             if entry[0] == index:
                 worker.inflight.remove(entry)
-                return entry[1]
-        return worker.inflight.popleft()[1]  # it died before starting a file: blame the first
+                return index
+        return worker.inflight.popleft()[0]  # it died before starting a file: blame the first
 
     def _retire(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> None:
         pending.extendleft(reversed(worker.inflight))
