@@ -18,3 +18,9 @@ def test_ascii_and_unicode_folding_agree() -> None:
     # The ASCII fast path must give what the full path gives.
     for text in ("Hometown SERENADE", "A Promise Kept", "x" * 3, "", "MiXeD 123 !?"):
         assert fold(text) == fold(text + "é")[:-1]
+
+
+def test_kana_keep_their_voicing_marks() -> None:
+    assert fold("ガラス") == "ガラス"  # glass
+    assert not matches(fold("ガラスの靴"), [fold("カラス")])  # not the crow
+    assert fold("ﾊﾟﾝ") == "パン"  # half-width kana fold to full-width, mark joined

@@ -9,13 +9,17 @@ if TYPE_CHECKING:
     from ostplayer.domain.track import Track
 
 
+_KANA_MARKS = frozenset("\u3099\u309a")  # combining voiced and semi-voiced sound marks
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents, so "cafe" finds "Café" (and "Straße" "strasse")."""
     if text.isascii():  # most tags: nothing to decompose, and casefold is lower here
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
+    # Accents go; kana voicing marks stay (ガラス, glass, is not カラス, crow), joined back.
+    stripped = "".join(c for c in decomposed if c in _KANA_MARKS or not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).casefold()
 
 
 def matches(folded_haystack: str, needle_words: list[str]) -> bool:
