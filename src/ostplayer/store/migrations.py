@@ -68,4 +68,79 @@ CREATE TABLE scan_problem (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+_V3 = """
+-- The scene-notes issue: episodes, scene packs and their cues, and the listener's own notes.
+-- Lists (characters, moods) are JSON arrays of strings.
+CREATE TABLE episode (
+    key TEXT PRIMARY KEY,                  -- "S1E3"
+    season INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL DEFAULT ''
+);
+
+-- An imported scene pack. Importing a pack of the same name again replaces it in place.
+CREATE TABLE pack (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    series TEXT NOT NULL DEFAULT '',
+    document BLOB NOT NULL,                -- the pack in its canonical form: exports lose nothing
+    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- A pack's track entry, and the local track it was matched to (none: waiting to be linked).
+CREATE TABLE pack_entry (
+    id INTEGER PRIMARY KEY,
+    pack_id INTEGER NOT NULL REFERENCES pack(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    album TEXT NOT NULL DEFAULT '',
+    artist TEXT NOT NULL DEFAULT '',
+    duration_ms INTEGER,
+    track_id INTEGER REFERENCES track(id) ON DELETE SET NULL,
+    match TEXT NOT NULL,                   -- the matcher's level, or manual
+    UNIQUE (pack_id, position)
+);
+CREATE INDEX pack_entry_track ON pack_entry(track_id);
+
+CREATE TABLE cue (
+    id INTEGER PRIMARY KEY,
+    entry_id INTEGER NOT NULL REFERENCES pack_entry(id) ON DELETE CASCADE,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER,
+    episode TEXT NOT NULL,
+    episode_start_ms INTEGER,
+    episode_end_ms INTEGER,
+    description TEXT NOT NULL DEFAULT '',
+    characters TEXT NOT NULL DEFAULT '[]',
+    place TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'score',
+    moods TEXT NOT NULL DEFAULT '[]',
+    confidence TEXT NOT NULL DEFAULT 'certain',
+    spoiler_from TEXT
+);
+CREATE INDEX cue_entry ON cue(entry_id);
+CREATE INDEX cue_episode ON cue(episode);
+
+-- The listener's own notes. A note keeps its track id when the track goes missing (orphaned,
+-- waiting to be re-linked); only if the row itself went would it lose it (SET NULL).
+CREATE TABLE note (
+    id INTEGER PRIMARY KEY,
+    track_id INTEGER REFERENCES track(id) ON DELETE SET NULL,
+    text TEXT NOT NULL,
+    position_ms INTEGER NOT NULL,
+    end_ms INTEGER,
+    episode TEXT,
+    episode_start_ms INTEGER,
+    episode_end_ms INTEGER,
+    characters TEXT NOT NULL DEFAULT '[]',
+    place TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'score',
+    moods TEXT NOT NULL DEFAULT '[]',
+    spoiler_from TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX note_track ON note(track_id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
