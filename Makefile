@@ -49,6 +49,7 @@ audio: | $(BIN)/python
 # Benchmarks are run by hand; they write their figures to docs/performance.md.
 bench: system-deps $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/stall.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

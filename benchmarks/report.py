@@ -33,6 +33,14 @@ def machine_summary() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}"
 
 
+def load_note() -> str:
+    """The load average of the last minute, in words: a shared machine makes figures noisy."""
+    try:
+        return f"load average {os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "load average unknown"
+
+
 def write_section(key: str, title: str, body: str) -> None:
     """Put ``body`` under ``## title`` in docs/performance.md, replacing the previous figures."""
     text = PERFORMANCE.read_text() if PERFORMANCE.exists() else HEADER
