@@ -268,13 +268,15 @@ class TrackRepository:
             moods.setdefault(track_id, [])
             if mood not in moods[track_id]:
                 moods[track_id].append(mood)
+        # Positional, from plain tuples: 20,000 tracks load at start-up, on a worker thread.
+        names = tuple(attribute for attribute, _ in _FIELDS)
         return [
             Track(
-                id=r["id"],
-                path=Path(os.fsdecode(r["path"])),
-                moods=tuple(moods.get(r["id"], ())),
-                available=r["source_id"] not in unavailable_sources,
-                **{attribute: r[column] for attribute, column in _FIELDS},
+                Path(os.fsdecode(r[1])),
+                id=r[0],
+                moods=tuple(moods.get(r[0], ())),
+                available=r[2] not in unavailable_sources,
+                **dict(zip(names, r[3:], strict=True)),
             )
             for r in rows
         ]
