@@ -107,3 +107,17 @@ def test_multi_value_and_legacy_files(corpus: Path) -> None:
     for name in ("silence-44-s.flac", "silence-44-s.mp3", "silence-44-s.wv"):
         assert read_tags(corpus / name).artist == ("piman", "jzig"), name
     assert read_tags(corpus / "issue_29.wma").title == ("Señor Flamingos Adieu",)
+
+
+def test_older_id3_versions_are_read_as_they_are(corpus: Path) -> None:
+    # ID3v2.2 (three-letter frames) and v2.3 tags are read without upgrading them to v2.4.
+    old = read_tags(corpus / "id3v22-test.mp3")
+    assert (old.title, old.artist, old.album) == (
+        ("cosmic american",),
+        ("Anais Mitchell",),
+        ("Hymns for the Exiled",),
+    )
+    assert (old.track_number, old.year) == (3, 2004)
+    assert old.comment == ("Waterbug Records, www.anaismitchell.com",)
+    # With both tags, the ID3v2 year wins over the ID3v1 one (1337).
+    assert read_tags(corpus / "id3v1v2-combined.mp3").year == 2004

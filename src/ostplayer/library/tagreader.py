@@ -136,7 +136,9 @@ def _load(fileobj: IO[bytes], path: Path) -> Any:
     kind = _by_suffix().get(path.suffix.lower())
     if kind is not None:
         try:
-            return kind(fileobj)
+            # MP3s: their ID3 tag as it is; _read_id3 knows the v2.2 and v2.3 frame names, and
+            # mutagen's upgrade of the tag to v2.4 was a tenth of the time an MP3 takes.
+            return kind(fileobj, translate=False) if kind.__name__ == "MP3" else kind(fileobj)
         except Exception as exc:
             _reraise_system_error(exc)
             first_error, tried = exc, kind
@@ -459,11 +461,32 @@ _ID3_TXXX: Final = {
 }
 
 
+#: ID3v2.2 and v2.3 frame ids, for tags read as they are (not upgraded to v2.4).
+_ID3_OLDER: Final = {
+    "TT2": "TIT2",
+    "TP1": "TPE1",
+    "TAL": "TALB",
+    "TP2": "TPE2",
+    "TCM": "TCOM",
+    "TRK": "TRCK",
+    "TPA": "TPOS",
+    "TYE": "TDRC",
+    "TYER": "TDRC",
+    "TOR": "TDOR",
+    "TORY": "TDOR",
+    "TCO": "TCON",
+    "COM": "COMM",
+    "UFI": "UFID",
+    "TXX": "TXXX",
+}
+
+
 def _read_id3(tags: Any, fields: Fields) -> None:
     # One pass over the frames (a getall() per frame id scanned the whole tag each time).
     original_year: list[str] = []
     for frame in tags.values():
         frame_id = frame.FrameID
+        frame_id = _ID3_OLDER.get(frame_id, frame_id)
         name = _ID3_TEXT.get(frame_id)
         if name is not None:
             values = frame.text
