@@ -34,7 +34,71 @@ def build_parser() -> argparse.ArgumentParser:
     tracks = commands.add_parser("tracks", help="list the tracks in the library")
     tracks.add_argument("--json", action="store_true", help="print the tracks as JSON")
     tracks.add_argument("--filter", metavar="TEXT", help="only tracks matching TEXT")
+    _add_notes_parser(commands)
+    _add_pack_parser(commands)
     return parser
+
+
+def _add_notes_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    notes = commands.add_parser("notes", help="list, add and export your scene notes")
+    actions = notes.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list your notes")
+    listing.add_argument("--track", type=int, metavar="ID", help="only the notes of track ID")
+    listing.add_argument("--json", action="store_true", help="print the notes as JSON")
+
+    add = actions.add_parser("add", help="add a note at a moment of a track; prints its id")
+    add.add_argument("--track", type=int, metavar="ID", required=True, help="the track's id")
+    add.add_argument("--at", metavar="TIME", required=True, help="where in the track (m:ss)")
+    add.add_argument("--text", required=True, help="the note")
+    add.add_argument("--end", metavar="TIME", help="where in the track the moment ends (m:ss)")
+    add.add_argument("--episode", metavar="KEY", help="the episode it plays in (S1E3)")
+    add.add_argument("--episode-at", metavar="TIME", help="where in the episode (m:ss or h:mm:ss)")
+    add.add_argument(
+        "--mood", action="append", default=[], metavar="MOOD", help="a mood (repeatable, or a,b)"
+    )
+    add.add_argument(
+        "--character", action="append", default=[], metavar="NAME", help="a character (repeatable)"
+    )
+    add.add_argument("--place", metavar="TEXT", help="where the scene takes place")
+    add.add_argument(
+        "--role",
+        choices=_roles(),
+        default="score",
+        help="how the music is used (default: score)",
+    )
+
+    export = actions.add_parser("export", help="write a track's or an episode's notes to a file")
+    export.add_argument("--format", choices=("lrc", "vtt"), required=True, help="lrc or vtt")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--track", type=int, metavar="ID", help="the notes of track ID")
+    which.add_argument(
+        "--episode", metavar="KEY", help="an episode's notes on its own timeline (vtt only)"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="write to FILE")
+
+
+def _add_pack_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pack = commands.add_parser("pack", help="import and export scene packs")
+    actions = pack.add_subparsers(dest="action", metavar="ACTION", required=True)
+    load = actions.add_parser("import", help="import a scene pack file")
+    load.add_argument("file", metavar="FILE", help="the pack (.json)")
+    load.add_argument("--json", action="store_true", help="print the result as JSON")
+    export = actions.add_parser("export", help="write a scene pack file")
+    export.add_argument(
+        "--personal", action="store_true", help="your notes that name an episode, as a pack"
+    )
+    export.add_argument(
+        "--name",
+        metavar="NAME",
+        help="the imported pack to export; with --personal, the name to give your pack",
+    )
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="write to FILE")
+
+
+def _roles() -> list[str]:
+    from ostplayer.domain.scene import Role  # plain Python, but keep --version imports small
+
+    return [str(role) for role in Role]
 
 
 def display_problem(environ: os._Environ[str] | dict[str, str] = os.environ) -> str | None:

@@ -12,10 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ostplayer.domain.scene import Note, Role, normalise_episode_key
 from ostplayer.domain.text import fold, matches
+from ostplayer.domain.timefmt import format_ms, parse_time
 from ostplayer.domain.track import Track
 from ostplayer.paths import AppPaths
 from ostplayer.store.database import Database, StoreError
+from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.tracks import TrackRepository
 
 
@@ -32,8 +35,11 @@ def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"ostplayer: {exc}", file=sys.stderr)
         return 1
     try:
-        handler = {"scan": _scan, "tracks": _tracks}[args.command]
-        return handler(args, TrackRepository(db))
+        tracks = TrackRepository(db)
+        if args.command in _LIBRARY_COMMANDS:
+            return _LIBRARY_COMMANDS[args.command](args, tracks)
+        handler = _SCENE_COMMANDS[(args.command, args.action)]
+        return handler(args, tracks, SceneRepository(db))
     except CommandError as exc:
         print(f"ostplayer: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +96,183 @@ def _tracks(args: argparse.Namespace, repo: TrackRepository) -> int:
             number = f"{t.track_number:>3}" if t.track_number is not None else "   "
             print(f"{t.id:>6}  {number}  {t.display_title} — {t.artist} — {t.album}")
     return 0
+
+
+# -- notes and scene packs -------------------------------------------------------------------
+
+
+def _notes_list(args: argparse.Namespace, tracks: TrackRepository, scenes: SceneRepository) -> int:
+    if args.track is not None:
+        _known_track(tracks, args.track)
+    notes = scenes.notes(args.track)
+    orphaned = {note.id for note in scenes.orphaned_notes()}
+    if args.json:
+        _print_json([_note_json(note, note.id in orphaned) for note in notes])
+        return 0
+    titles: dict[int, str] = {}
+    for note in notes:
+        if note.track_id not in titles:
+            track = tracks.get(note.track_id) if note.track_id else None
+            titles[note.track_id] = track.display_title if track else "(no track)"
+        mark = "  (orphaned)" if note.id in orphaned else ""
+        print(f"{titles[note.track_id]}  {format_ms(note.position_ms)}  {note.headline}{mark}")
+    return 0
+
+
+def _notes_add(args: argparse.Namespace, tracks: TrackRepository, scenes: SceneRepository) -> int:
+    from ostplayer.formats.pack import PackError
+    from ostplayer.library.packs import check_scene
+
+    track = _known_track(tracks, args.track)
+    text = args.text.strip()
+    if not text:
+        raise CommandError("--text is empty; write what happens at this moment")
+    position = _time(args.at, "--at")
+    end = _time(args.end, "--end") if args.end is not None else None
+    if end is not None and end <= position:
+        raise CommandError(f"--end ({format_ms(end)}) must come after --at ({format_ms(position)})")
+    if args.episode_at is not None and args.episode is None:
+        raise CommandError("--episode-at needs --episode (e.g. --episode S1E3 --episode-at 41:20)")
+    episode = None
+    if args.episode is not None:
+        try:
+            episode = normalise_episode_key(args.episode)
+        except ValueError as exc:
+            raise CommandError(f"--episode: {exc}") from None
+    note = Note(
+        text=text,
+        position_ms=position,
+        end_ms=end,
+        episode=episode,
+        episode_start_ms=(
+            _time(args.episode_at, "--episode-at") if args.episode_at is not None else None
+        ),
+        characters=tuple(name.strip() for name in args.character if name.strip()),
+        place=(args.place or "").strip(),
+        role=Role(args.role),
+        moods=tuple(
+            mood.strip() for value in args.mood for mood in value.split(",") if mood.strip()
+        ),
+        track_id=track.id,
+    )
+    try:
+        check_scene(note)
+    except PackError as exc:
+        raise CommandError(f"this note would not make a valid scene: {exc}") from None
+    print(scenes.add_note(note).id)
+    return 0
+
+
+def _notes_export(
+    args: argparse.Namespace, tracks: TrackRepository, scenes: SceneRepository
+) -> int:
+    from ostplayer.library.packs import export_notes, write_atomically
+
+    try:
+        text = export_notes(scenes, tracks, args.format, track_id=args.track, episode=args.episode)
+    except (LookupError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    write_atomically(Path(args.output), text.encode("utf-8"))
+    return 0
+
+
+def _pack_import(args: argparse.Namespace, tracks: TrackRepository, scenes: SceneRepository) -> int:
+    from ostplayer.formats.pack import PackError
+    from ostplayer.library.packs import import_pack
+
+    try:
+        result = import_pack(Path(args.file), tracks, scenes)
+    except PackError as exc:
+        raise CommandError(str(exc)) from None
+    if args.json:
+        _print_json(
+            {
+                "name": result.name,
+                "matched": result.matched,
+                "uncertain": result.uncertain,
+                "unmatched": result.unmatched,
+                "cues": result.cues,
+                "uncertain_titles": list(result.uncertain_titles),
+                "unmatched_titles": list(result.unmatched_titles),
+            }
+        )
+        return 0
+    print(
+        f"Imported “{result.name}”: {result.cues} scenes; {result.matched} tracks matched, "
+        f"{result.uncertain} uncertain, {result.unmatched} unmatched"
+    )
+    for title in result.uncertain_titles:
+        print(f"  uncertain (title only): {title}")
+    for title in result.unmatched_titles:
+        print(f"  unmatched (link it in the app): {title}")
+    return 0
+
+
+def _pack_export(args: argparse.Namespace, tracks: TrackRepository, scenes: SceneRepository) -> int:
+    from ostplayer.formats.pack import PackError
+    from ostplayer.library.packs import (
+        PERSONAL_PACK_NAME,
+        export_pack,
+        export_personal_pack,
+        write_atomically,
+    )
+
+    try:
+        if args.personal:
+            data = export_personal_pack(scenes, tracks, args.name or PERSONAL_PACK_NAME)
+        elif args.name is not None:
+            data = export_pack(scenes, args.name)
+        else:
+            names = ", ".join(f"“{pack.name}”" for pack in scenes.packs()) or "none"
+            raise CommandError(
+                f"say which pack: --personal for your notes, or --name NAME (imported: {names})"
+            )
+    except (LookupError, PackError) as exc:
+        raise CommandError(str(exc)) from None
+    write_atomically(Path(args.output), data)
+    return 0
+
+
+def _known_track(tracks: TrackRepository, track_id: int) -> Track:
+    track = tracks.get(track_id)
+    if track is None:
+        raise CommandError(f"there is no track with id {track_id} (see `ostplayer tracks`)")
+    return track
+
+
+def _time(text: str, option: str) -> int:
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise CommandError(f"{option}: {exc}") from None
+
+
+def _note_json(note: Note, orphaned: bool) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "track_id": note.track_id or None,
+        "position_ms": note.position_ms,
+        "end_ms": note.end_ms,
+        "text": note.text,
+        "episode": note.episode,
+        "episode_start_ms": note.episode_start_ms,
+        "episode_end_ms": note.episode_end_ms,
+        "characters": list(note.characters),
+        "place": note.place,
+        "role": str(note.role),
+        "moods": list(note.moods),
+        "orphaned": orphaned,
+    }
+
+
+_LIBRARY_COMMANDS = {"scan": _scan, "tracks": _tracks}
+_SCENE_COMMANDS = {
+    ("notes", "list"): _notes_list,
+    ("notes", "add"): _notes_add,
+    ("notes", "export"): _notes_export,
+    ("pack", "import"): _pack_import,
+    ("pack", "export"): _pack_export,
+}
 
 
 def _search_text(track: Track) -> str:
