@@ -21,8 +21,10 @@ from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
+from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database, StoreError
+from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
 from ostplayer.ui.main_window import MainWindow
@@ -63,7 +65,8 @@ class Application(QObject):
         self.tasks = Tasks()
         self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks, self.state)
         self.player = PlayerService(self.library.get, self.state)
-        self.window = MainWindow(self.library, self.player, self.state, self.tasks)
+        self.scenes = SceneService(SceneRepository(self.db), self.tracks, self.state, self.tasks)
+        self.window = MainWindow(self.library, self.player, self.state, self.tasks, self.scenes)
         self.engine: Engine | None = None
         self._closed = False
         self.window.first_painted.connect(self._after_first_paint)
@@ -83,6 +86,9 @@ class Application(QObject):
     def _library_loaded(self) -> None:
         if self.library.needs_demo():  # first run: open on the demo OST
             self.library.add_demo(self._demo_added)
+        elif self.library.has_demo() and self.scenes.needs_demo_pack():
+            # The demo came before its scene pack did (an older version): import it once now.
+            self.scenes.import_demo_pack(self._finish_start)
         else:
             self._finish_start()
 
@@ -90,7 +96,8 @@ class Application(QObject):
         for path, reason, message in result.problems:
             log.warning("demo track %s not added: %s (%s)", path, message, reason)
         self.window.show_welcome()
-        self._finish_start()
+        # The demo's scene pack, so that the first track played already shows synced scenes.
+        self.scenes.import_demo_pack(self._finish_start)
 
     def _finish_start(self) -> None:
         if self._closed:

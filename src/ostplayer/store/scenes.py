@@ -256,6 +256,14 @@ class SceneRepository:
                 (track_id, MANUAL if track_id is not None else "unmatched", entry_id),
             )
 
+    def moods(self) -> list[str]:
+        """Every mood a cue or a note uses, sorted without regard to case."""
+        found: set[str] = set()
+        for sql in ("SELECT DISTINCT moods FROM cue", "SELECT DISTINCT moods FROM note"):
+            for (text,) in self._db.conn.execute(sql):
+                found.update(_loads(text))
+        return sorted(found, key=str.casefold)
+
     # -- cues and episodes -------------------------------------------------------------------
     def cues(self, track_id: int) -> list[SceneCue]:
         """Every pack cue on a track, in track-time order."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -42,9 +43,11 @@ from ostplayer.domain.track import Track
 from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
+from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.scene_panel import ScenePanel
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
@@ -58,6 +61,7 @@ SEEK_STEP_MS = 5000
 POSITION_TICK_MS = 100
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.table_header"
+SPLITTER_KEY = "window.splitter"
 
 
 class MainWindow(QMainWindow):
@@ -71,9 +75,11 @@ class MainWindow(QMainWindow):
         player: PlayerService,
         state: StateRepository,
         tasks: Tasks,
+        scenes: SceneService,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._scenes = scenes
         self._library = library
         self._player = player
         self._state = state
@@ -104,8 +110,12 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar()
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.scene_panel = ScenePanel(scenes)
         self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.scene_panel)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.now_playing, 2)
@@ -234,6 +244,23 @@ class MainWindow(QMainWindow):
             self.tr("&Filter…"), QKeySequence.StandardKey.Find, self._focus_filter
         )
         self.quit_action = action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        self.add_note_action = action(
+            self.tr("Add &Note Here…"), QKeySequence.StandardKey.New, self.scene_panel.add_note_here
+        )
+        self.add_note_action.setToolTip(self.tr("Write a note at this moment; playback goes on"))
+        self.undo_action = self._scenes.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.redo_action = self._scenes.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for act in (self.undo_action, self.redo_action):
+            self.addAction(act)
+        self.watched_action = action(
+            self.tr("I Have &Watched Up To Episode…"), None, self.ask_watched_up_to
+        )
+        self.show_scenes_action = QAction(self.tr("Show &Scenes"), self)
+        self.show_scenes_action.setCheckable(True)
+        self.show_scenes_action.setChecked(True)
+        self.show_scenes_action.toggled.connect(self.scene_panel.setVisible)
         about = action(self.tr("&About OST Player"), None, self._about)
 
         menus = self.menuBar()
@@ -257,6 +284,16 @@ class MainWindow(QMainWindow):
         playback.addSeparator()
         playback.addAction(self.seek_back_action)
         playback.addAction(self.seek_forward_action)
+        edit = menus.addMenu(self.tr("&Edit"))
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        scenes = menus.addMenu(self.tr("S&cenes"))
+        scenes.addAction(self.add_note_action)
+        scenes.addAction(self.scene_panel.edit_action)
+        scenes.addAction(self.scene_panel.delete_action)
+        scenes.addSeparator()
+        scenes.addAction(self.watched_action)
+        scenes.addAction(self.show_scenes_action)
         menus.addMenu(self.tr("&Help")).addAction(about)
 
     def _connect(self) -> None:
@@ -265,6 +302,8 @@ class MainWindow(QMainWindow):
         transport.previous_clicked.connect(player.previous)
         transport.next_clicked.connect(player.next)
         transport.seek_requested.connect(player.seek)
+        self.scene_panel.seek_requested.connect(player.seek)
+        self.scene_panel.markers_changed.connect(transport.seek_slider.set_markers)
         transport.volume_requested.connect(self._set_volume)
         transport.mute_toggled.connect(self._set_muted)
         transport.shuffle_toggled.connect(player.set_shuffle)
@@ -289,6 +328,7 @@ class MainWindow(QMainWindow):
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_engine(self, engine: Engine) -> None:
+        self.scene_panel.set_engine(engine)
         engine.state_changed.connect(self._on_state)
         engine.duration_changed.connect(lambda _ms: self._update_position())
         engine.seeked.connect(lambda _ms: self._update_position())
@@ -327,6 +367,9 @@ class MainWindow(QMainWindow):
 
     def _show_current(self, track: Track | None) -> None:
         self.now_playing.show_track(track)
+        self.scene_panel.show_track(track)
+        if self._scenes.track_id() != (track.id if track else None):
+            self._scenes.set_track(track.id if track else None)
         self.model.set_playing(track.id if track else None)
         self.setWindowTitle(f"{track.display_title} — {APP_NAME}" if track else APP_NAME)
         self._update_position()
@@ -409,6 +452,28 @@ class MainWindow(QMainWindow):
                 "the music is used in the series. Playback by VLC."
             ).format(version=__version__),
         )
+
+    def ask_watched_up_to(self) -> None:
+        """Ask how far the listener has watched; later cues are hidden as spoilers."""
+        current = self._scenes.watched_up_to() or ""
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Spoiler Guard"),
+            self.tr(
+                "The last episode you have watched, as S1E3.\n"
+                "Scenes from later episodes stay hidden until you click them.\n"
+                "Leave empty to show everything."
+            ),
+            text=current,
+        )
+        if not ok:
+            return
+        try:
+            self._scenes.set_watched_up_to(text.strip() or None)
+        except ValueError:
+            self.statusBar().showMessage(
+                self.tr("“{text}” is not an episode; write it as S1E3.").format(text=text), 10000
+            )
 
     # -- the library -----------------------------------------------------------------------------
     def _choose_folder(self) -> None:
@@ -532,6 +597,8 @@ class MainWindow(QMainWindow):
         self._state.set(GEOMETRY_KEY, base64.b64encode(self.saveGeometry().data()).decode())
         header = self.table.horizontalHeader().saveState().data()
         self._state.set(HEADER_KEY, base64.b64encode(header).decode())
+        splitter = self.splitter.saveState().data()
+        self._state.set(SPLITTER_KEY, base64.b64encode(splitter).decode())
 
     def _restore_geometry(self) -> None:
         geometry = self._state.get(GEOMETRY_KEY)
@@ -543,6 +610,11 @@ class MainWindow(QMainWindow):
         header = self._state.get(HEADER_KEY)
         if isinstance(header, str):
             self.table.horizontalHeader().restoreState(base64.b64decode(header))
+        splitter = self._state.get(SPLITTER_KEY)
+        if not (
+            isinstance(splitter, str) and self.splitter.restoreState(base64.b64decode(splitter))
+        ):
+            self.splitter.setSizes([640, 440])
 
 
 def _dropped_folders(urls: list) -> list[Path]:

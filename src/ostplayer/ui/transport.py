@@ -6,8 +6,19 @@ position updates while the listener drags it, and only a release or a click asks
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionSlider,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -24,18 +36,56 @@ from ostplayer.playback.engine import PlaybackState
 from ostplayer.playback.queue import RepeatMode
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A cue on the seek bar: where it starts, where it ends (if known) and what it is."""
+
+    start_ms: int
+    end_ms: int | None
+    label: str  # plain text, one line
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerGroup:
+    """Markers drawn as one because they sit a few pixels apart; the tooltip lists them all."""
+
+    x: int  # pixel position of the first marker's start
+    start_ms: int  # where a click on the group jumps to
+    labels: tuple[str, ...]
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows it literally.
+
+    QToolTip guesses rich text from the content (``Qt::mightBeRichText``), and there is no
+    plain-text switch, so the text is escaped: markup from a pack shows as written.
+    """
+    return "<p style='white-space:pre'>" + html.escape(text) + "</p>"
+
+
 class SeekSlider(QSlider):
-    """A horizontal slider in ms that jumps to where it is clicked and seeks on release."""
+    """A horizontal slider in ms that jumps to where it is clicked and seeks on release.
+
+    It shows scene markers: a tick at each cue's start, with the cue's span shaded. Markers
+    closer than :attr:`MERGE_PX` pixels are drawn as one; a click within :attr:`HIT_PX` of a
+    marker jumps to its start, and hovering it names the scene(s).
+    """
 
     seek_requested = Signal(int)
+
+    MERGE_PX = 6
+    HIT_PX = 5
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setRange(0, 0)
         self.setSingleStep(5000)
         self.setPageStep(10000)
+        self._markers: list[Marker] = []
+        self._groups: list[MarkerGroup] | None = None  # cached until size or markers change
         self.sliderReleased.connect(lambda: self.seek_requested.emit(self.value()))
         self.actionTriggered.connect(self._on_action)
+        self.rangeChanged.connect(self._forget_groups)
 
     def set_position(self, position_ms: int) -> None:
         """Show the play position, unless the listener is dragging the handle."""
@@ -43,6 +93,112 @@ class SeekSlider(QSlider):
             self.blockSignals(True)
             self.setValue(position_ms)
             self.blockSignals(False)
+
+    # -- markers -----------------------------------------------------------------------------
+    def set_markers(self, markers: list[Marker]) -> None:
+        """Show these cues on the bar (an empty list clears them)."""
+        self._markers = sorted(markers, key=lambda m: m.start_ms)
+        self._forget_groups()
+
+    def markers(self) -> list[Marker]:
+        """The markers shown, by start."""
+        return list(self._markers)
+
+    def _forget_groups(self, *_args: object) -> None:
+        self._groups = None
+        self.update()
+
+    def _span(self) -> tuple[int, int]:
+        """The pixel x of value 0 and the pixel width of the value range (the handle's travel)."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        return handle.width() // 2, self.width() - handle.width()
+
+    def marker_x(self, ms: int) -> int:
+        """The pixel x of ``ms`` on the bar (the handle's centre at that value)."""
+        offset, span = self._span()
+        if self.maximum() <= self.minimum():
+            return offset
+        value = max(self.minimum(), min(self.maximum(), ms))
+        return offset + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), value, span)
+
+    def marker_groups(self) -> list[MarkerGroup]:
+        """The markers as drawn: merged where they crowd together."""
+        if self._groups is None:
+            groups: list[MarkerGroup] = []
+            if self.maximum() > self.minimum():
+                for marker in self._markers:
+                    x = self.marker_x(marker.start_ms)
+                    if groups and x - groups[-1].x < self.MERGE_PX:
+                        last = groups[-1]
+                        groups[-1] = MarkerGroup(
+                            last.x, last.start_ms, (*last.labels, marker.label)
+                        )
+                    else:
+                        groups.append(MarkerGroup(x, marker.start_ms, (marker.label,)))
+            self._groups = groups
+        return self._groups
+
+    def group_at(self, x: int) -> MarkerGroup | None:
+        """The marker group within :attr:`HIT_PX` pixels of ``x``, if any."""
+        best: MarkerGroup | None = None
+        for group in self.marker_groups():
+            distance = abs(group.x - x)
+            if distance <= self.HIT_PX and (best is None or distance < abs(best.x - x)):
+                best = group
+        return best
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._groups = None
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self._markers or self.maximum() <= self.minimum():
+            super().paintEvent(event)
+            return
+        # Groove, then the markers, then the handle on top: the handle is never hidden.
+        painter = QPainter(self)
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        option.subControls = QStyle.SubControl.SC_SliderGroove
+        self.style().drawComplexControl(QStyle.ComplexControl.CC_Slider, option, painter, self)
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        shade = QColor(accent)
+        shade.setAlpha(60)
+        top, height = groove.top() - 2, groove.height() + 4
+        for marker in self._markers:
+            if marker.end_ms is not None and marker.end_ms > marker.start_ms:
+                x0, x1 = self.marker_x(marker.start_ms), self.marker_x(marker.end_ms)
+                painter.fillRect(QRect(x0, top, max(1, x1 - x0), height), shade)
+        tick = QColor(accent.darker(130))
+        for group in self.marker_groups():
+            width = 3 if len(group.labels) > 1 else 2  # a merged marker is a little bolder
+            painter.fillRect(QRect(group.x - width // 2, top - 2, width, height + 4), tick)
+        option.subControls = QStyle.SubControl.SC_SliderHandle
+        option.activeSubControls = (
+            QStyle.SubControl.SC_SliderHandle if self.isSliderDown() else QStyle.SubControl.SC_None
+        )
+        self.style().drawComplexControl(QStyle.ComplexControl.CC_Slider, option, painter, self)
+        painter.end()
+
+    def tooltip_at(self, x: int) -> str | None:
+        """The tooltip for pixel ``x``: the scenes of the marker there (escaped), or None."""
+        group = self.group_at(x)
+        return None if group is None else plain_tooltip("\n".join(group.labels))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self.tooltip_at(event.pos().x())
+            if tip is not None:
+                QToolTip.showText(event.globalPos(), tip, self)
+                return True
+        return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         # Jump to the click instead of paging towards it, as every music player does.
@@ -52,7 +208,11 @@ class SeekSlider(QSlider):
             handle = self.style().subControlRect(
                 QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
             )
-            if not handle.contains(event.position().toPoint()):
+            group = self.group_at(int(event.position().x()))
+            if group is not None:  # near a marker: land exactly on the cue's start
+                self.setSliderDown(True)
+                self.setValue(group.start_ms)
+            elif not handle.contains(event.position().toPoint()):
                 value = QStyle.sliderValueFromPosition(
                     self.minimum(),
                     self.maximum(),
