@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -456,6 +455,8 @@ class MainWindow(QMainWindow):
     def ask_watched_up_to(self) -> None:
         """Ask how far the listener has watched; later cues are hidden as spoilers."""
         current = self._scenes.watched_up_to() or ""
+        from PySide6.QtWidgets import QInputDialog
+
         text, ok = QInputDialog.getText(
             self,
             self.tr("Spoiler Guard"),

@@ -6,7 +6,6 @@ position updates while the listener drags it, and only a release or a click asks
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
@@ -60,6 +59,8 @@ def plain_tooltip(text: str) -> str:
     QToolTip guesses rich text from the content (``Qt::mightBeRichText``), and there is no
     plain-text switch, so the text is escaped: markup from a pack shows as written.
     """
+    import html  # only when a tooltip is shown: not needed for the first paint
+
     return "<p style='white-space:pre'>" + html.escape(text) + "</p>"
 
 
