@@ -7,9 +7,9 @@ works before it is attached: the queue changes at once, and a play request waits
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from ostplayer.domain.track import Track
 from ostplayer.playback.engine import Engine, PlaybackState
@@ -17,6 +17,16 @@ from ostplayer.playback.queue import PlayQueue, RepeatMode
 from ostplayer.store.state import StateRepository
 
 SESSION_KEY = "session"
+#: How often, in ms, span mode looks at the engine's position to end a span.
+SPAN_TICK_MS = 50
+
+
+class Span(NamedTuple):
+    """A stretch of a track to play: from ``start_ms`` to ``end_ms`` (``None``: the track's end)."""
+
+    track_id: int
+    start_ms: int
+    end_ms: int | None
 
 
 def _tr(text: str) -> str:
@@ -57,6 +67,12 @@ class PlayerService(QObject):
         self._restore_position = 0
         self._volume = 100
         self._muted = False
+        # Span mode (play_spans): the spans, and which one plays; empty when off.
+        self._spans: list[Span] = []
+        self._span_pos = 0
+        self._span_timer = QTimer(self)
+        self._span_timer.setInterval(SPAN_TICK_MS)
+        self._span_timer.timeout.connect(self._check_span)
 
     # -- engine --------------------------------------------------------------------------------
     def attach_engine(self, engine: Engine) -> None:
@@ -81,6 +97,7 @@ class PlayerService(QObject):
     # -- commands ------------------------------------------------------------------------------
     def play_tracks(self, track_ids: list[int], start: int = 0) -> None:
         """Replace the queue with ``track_ids`` and play the one at ``start``."""
+        self.leave_spans()
         self.queue.set_items(track_ids, start)
         self._failures = 0
         self._load_current(play=True)
@@ -114,6 +131,7 @@ class PlayerService(QObject):
 
     def next(self) -> None:
         """Go to the next track (at the end of the queue, stop)."""
+        self.leave_spans()
         if self.queue.next() is None:
             self.stop()
             return
@@ -121,6 +139,7 @@ class PlayerService(QObject):
 
     def previous(self) -> None:
         """Restart the track when more than 3 s in, else go to the previous track."""
+        self.leave_spans()
         if self.engine is not None and self.engine.position() > self.RESTART_MS:
             self.engine.seek(0)
             return
@@ -239,6 +258,9 @@ class PlayerService(QObject):
 
     def _on_track_ended(self) -> None:
         # Runs on the GUI thread (the engine's drain), never inside a libvlc callback.
+        if self._spans:  # a span that runs to the track's end is over: the next span plays
+            self._next_span()
+            return
         if self.queue.next(automatic=True) is None:
             self._loaded = None
             self.current_changed.emit(self.current_track())
@@ -260,3 +282,70 @@ class PlayerService(QObject):
             return
         if self.queue.next() is not None:
             self._load_current(play=True)
+
+    # -- spans ---------------------------------------------------------------------------------
+    def play_at(self, track_id: int, start_ms: int) -> None:
+        """Play only ``track_id``, from ``start_ms``."""
+        self.leave_spans()
+        self.queue.set_items([track_id])
+        self._failures = 0
+        self._load_current(play=True, start_ms=max(0, start_ms))
+
+    def play_spans(self, spans: list[Span]) -> None:
+        """Play each span in turn: from its start to its end, then on to the next span.
+
+        The queue holds the spans' tracks (one entry per span), so the window shows what plays.
+        Span mode ends after the last span, or when the listener plays, skips or goes back.
+        """
+        self.leave_spans()
+        if not spans:
+            return
+        self.queue.set_items([span.track_id for span in spans])
+        self._failures = 0
+        self._spans = list(spans)
+        self._span_pos = 0
+        self._jump_to_span()
+        self._span_timer.start()
+
+    def spans(self) -> list[Span]:
+        """The spans of span mode; empty when it is off."""
+        return list(self._spans)
+
+    def span_index(self) -> int | None:
+        """Which span plays, or ``None`` outside span mode."""
+        return self._span_pos if self._spans else None
+
+    def leave_spans(self) -> None:
+        """Turn span mode off; the current track plays on."""
+        self._spans = []
+        self._span_timer.stop()
+
+    def _jump_to_span(self) -> None:
+        span = self._spans[self._span_pos]
+        self.queue.jump(self._span_pos)
+        self._load_current(play=True, start_ms=max(0, span.start_ms))
+
+    def _next_span(self) -> None:
+        if self._span_pos + 1 >= len(self._spans):
+            self.leave_spans()
+            self.stop()
+            return
+        done = self._spans[self._span_pos]
+        self._span_pos += 1
+        span = self._spans[self._span_pos]
+        if span.track_id == done.track_id and span.start_ms == done.end_ms and self._is_playing():
+            # The next span carries straight on in the same track: no reload, no gap.
+            self.queue.jump(self._span_pos)
+            return
+        self._jump_to_span()
+
+    def _check_span(self) -> None:
+        # Polled on the GUI thread: the engine's own position reports are too coarse (~250 ms).
+        if not self._spans or not self._is_playing() or self.engine is None:
+            return
+        if self.queue.current_index() != self._span_pos:  # moved on without us (an error skip)
+            self.leave_spans()
+            return
+        end = self._spans[self._span_pos].end_ms
+        if end is not None and self.engine.position() >= end:
+            self._next_span()

@@ -26,6 +26,7 @@ from ostplayer.domain.scene import (
     episode_order,
     normalise_episode_key,
 )
+from ostplayer.domain.track import Track
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.scenes import SceneRepository
@@ -351,3 +352,21 @@ class SceneService(QObject):
                 on_done()
 
         self._tasks.run(job, done, failed)
+
+    # -- orphaned notes ----------------------------------------------------------------------
+    def orphaned_notes(self) -> list[Note]:
+        """Notes whose track left the collection (its file is gone), waiting to be re-linked."""
+        return self.repository.orphaned_notes()
+
+    def old_track(self, track_id: int) -> Track | None:
+        """A track by id even when its file is gone: what an orphaned note was on."""
+        return self._tracks.get(track_id)
+
+    def relink_note(self, note_id: int, track_id: int) -> None:
+        """Hang a note on another track (committed before ``items_changed``).
+
+        Not on the undo stack: re-linking repairs the collection, it is not an edit of the text.
+        """
+        self.repository.relink_note(note_id, track_id)
+        # Only the new track can be showing: the old one is not in the collection any more.
+        self._changed(track_id)

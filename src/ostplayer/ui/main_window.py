@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +46,7 @@ from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
+from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.now_playing import NowPlaying
 from ostplayer.ui.scene_panel import ScenePanel
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
@@ -110,7 +112,14 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.scene_panel = ScenePanel(scenes)
-        self.splitter.addWidget(self.table)
+        # The episodes sit in a tab beside the tracks: the splitter and its saved state stay.
+        self.episodes_view = EpisodesView(scenes, library, player)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.table, self.tr("Tracks"))
+        self.tabs.addTab(self.episodes_view, self.tr("Episodes"))
+        self.tabs.setAccessibleName(self.tr("Tracks and episodes"))
+        self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.scene_panel)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
@@ -260,6 +269,8 @@ class MainWindow(QMainWindow):
         self.show_scenes_action.setCheckable(True)
         self.show_scenes_action.setChecked(True)
         self.show_scenes_action.toggled.connect(self.scene_panel.setVisible)
+        self.episodes_action = action(self.tr("&Episodes"), "Ctrl+E", self.show_episodes)
+        self.episodes_action.setToolTip(self.tr("Each episode's music in airing order"))
         about = action(self.tr("&About OST Player"), None, self._about)
 
         menus = self.menuBar()
@@ -292,7 +303,19 @@ class MainWindow(QMainWindow):
         scenes.addAction(self.scene_panel.delete_action)
         scenes.addSeparator()
         scenes.addAction(self.watched_action)
+
+        def show_orphaned_notes() -> None:
+            from ostplayer.ui.orphans import OrphanedNotesDialog  # rarely opened: load on use
+
+            dialog = OrphanedNotesDialog(self._scenes, self._library.tracks(), self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
+
+        self.orphans_action = action(self.tr("&Orphaned Notes…"), None, show_orphaned_notes)
+        self.orphans_action.setToolTip(self.tr("Notes whose file left the library: re-link them"))
+        scenes.addAction(self.orphans_action)
         scenes.addAction(self.show_scenes_action)
+        scenes.addAction(self.episodes_action)
         menus.addMenu(self.tr("&Help")).addAction(about)
 
     def _connect(self) -> None:
@@ -451,6 +474,12 @@ class MainWindow(QMainWindow):
                 "the music is used in the series. Playback by VLC."
             ).format(version=__version__),
         )
+
+    def show_episodes(self) -> EpisodesView:
+        """Switch to the Episodes tab and put the keys in its episode list."""
+        self.tabs.setCurrentWidget(self.episodes_view)
+        self.episodes_view.episode_list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return self.episodes_view
 
     def ask_watched_up_to(self) -> None:
         """Ask how far the listener has watched; later cues are hidden as spoilers."""
