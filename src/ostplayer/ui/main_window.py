@@ -207,8 +207,9 @@ class MainWindow(QMainWindow):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = {Column.NUMBER: 40, Column.TITLE: 260, Column.ARTIST: 200, Column.ALBUM: 240}
-        widths |= {Column.DURATION: 80}
+        # Sized to fit beside the scene panel in the default window, without scrolling sideways.
+        widths = {Column.NUMBER: 36, Column.TITLE: 200, Column.ARTIST: 140, Column.ALBUM: 170}
+        widths |= {Column.DURATION: 64}
         for column, width in widths.items():
             header.resizeSection(column, width)
         return table
