@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
-from ostplayer.domain.scene import SceneCue
+from ostplayer.domain.scene import PERSONAL, Note, SceneCue
 from ostplayer.domain.track import Track
 from ostplayer.playback.engine import PlaybackState
 from ostplayer.services.episodes import SheetRow, scene_spans, whole_tracks
@@ -228,3 +228,90 @@ def test_a_span_without_an_end_stops_at_the_next_cue_on_its_track() -> None:
     repo = _Repo({1: [open_cue, later], 2: [last]})
     rows = [SheetRow(c, _track(c.track_id)) for c in (open_cue, last)]
     assert scene_spans(repo, rows) == [Span(1, 10_000, 30_000), Span(2, 5_000, None)]  # type: ignore[arg-type]
+
+
+# --- the listener's own notes on the cue sheet -------------------------------------------------
+
+
+def _add_notes(app: Application) -> tuple[int, int]:
+    """Notes on Ep 3 around the demo's two cues (41:20 and 52:10), and some that must not show."""
+    repo = app.scenes.repository
+    early = repo.add_note(
+        Note(
+            "the bus stop <i>flashback</i>",
+            position_ms=30_000,
+            end_ms=36_000,
+            episode="S1E3",
+            episode_start_ms=600_000,  # 10:00, before both pack cues
+            track_id=track_id(app, SERENADE),
+        )
+    )
+    middle = repo.add_note(
+        Note(
+            "Dae-su on the stairs",
+            position_ms=11_000,  # no end: runs to the next cue on Shadows of Doubt
+            episode="S1E3",
+            episode_start_ms=2_700_000,  # 45:00, between the pack cues
+            track_id=track_id(app, SHADOWS),
+        )
+    )
+    repo.add_note(Note("no time given", 1_000, episode="S1E3", track_id=track_id(app, FIRST)))
+    repo.add_note(Note("another episode", 2_000, episode="S1E5", track_id=track_id(app, FIRST)))
+    repo.add_note(Note("a plain note", 3_000, track_id=track_id(app, FIRST)))
+    repo.add_note(Note("on no track", 4_000, episode="S1E3", episode_start_ms=1_000))
+    return early.id, middle.id
+
+
+def test_the_listeners_notes_join_the_cue_sheet_in_episode_time_order(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    view = episodes(app)
+    early, middle = _add_notes(app)
+    view.refresh()
+    assert view.select_episode("S1E3")
+    assert column(view, Column.TIME) == ["10:00", "41:20", "45:00", "52:10", "–"]
+    assert column(view, Column.TRACK) == [SERENADE, FIRST, SHADOWS, PROMISE, FIRST]
+    scenes = column(view, Column.SCENE)
+    assert scenes[0] == "Your note: the bus stop <i>flashback</i>"  # plain text, marked as own
+    assert scenes[1] == "The rooftop confession"  # a pack cue, unmarked
+    assert scenes[2] == "Your note: Dae-su on the stairs"
+    assert scenes[4] == "Your note: no time given"  # no episode time: last
+    rows = view.sheet_model.rows()
+    assert [row.is_personal for row in rows] == [True, False, True, False, True]
+    assert (rows[0].cue.id, rows[2].cue.id) == (early, middle)  # the note's id, for editing
+
+
+def test_only_the_scenes_plays_a_notes_span_too(make_app: MakeApp, qtbot: QtBot) -> None:
+    app, clock = hand_app(make_app)
+    view = episodes(app)
+    _add_notes(app)
+    view.refresh()
+    assert view.select_episode("S1E3")
+    shadows = track_id(app, SHADOWS)
+    next_on_shadows = min(
+        c.start_ms for c in app.scenes.repository.cues(shadows) if c.start_ms > 11_000
+    )
+    spans = scene_spans(app.scenes.repository, view.sheet_model.rows())
+    assert spans[0] == Span(track_id(app, SERENADE), 30_000, 36_000)
+    assert spans[2] == Span(shadows, 11_000, next_on_shadows)
+    assert whole_tracks(view.sheet_model.rows())[0] == track_id(app, SERENADE)
+
+    play_episode(view, "S1E3", PlayMode.SCENES, qtbot)
+    player, engine = app.player, app.engine
+    qtbot.waitUntil(lambda: engine.state() == PlaybackState.PLAYING, timeout=2000)
+    assert title_of(app, player.queue.current()) == SERENADE  # the note's scene comes first
+    assert engine.position() == 30_000
+    clock.now += 6.1  # past the note's end (36 s): on to the rooftop confession
+    qtbot.waitUntil(lambda: player.span_index() == 1, timeout=2000)
+    assert title_of(app, player.queue.current()) == FIRST
+    qtbot.waitUntil(lambda: engine.state() == PlaybackState.PLAYING, timeout=2000)
+    assert 12_500 <= engine.position() < 12_700
+
+
+def test_a_note_without_an_end_stops_at_the_next_line_of_the_sheet_on_its_track() -> None:
+    note = SceneCue(10_000, "S1E3", "mine", track_id=1, source=PERSONAL)
+    after = SceneCue(20_000, "S1E3", "also mine", end_ms=25_000, track_id=1, source=PERSONAL)
+    rows = [SheetRow(c, _track(1)) for c in (note, after)]
+    # No pack cue on the track: the next note on it is where the first one's scene ends.
+    assert scene_spans(_Repo(), rows) == [Span(1, 10_000, 20_000), Span(1, 20_000, 25_000)]  # type: ignore[arg-type]

@@ -96,7 +96,11 @@ class Column(enum.IntEnum):
 
 
 class CueSheetModel(QAbstractTableModel):
-    """An episode's cues in airing order: episode time, track title, scene."""
+    """An episode's cues in airing order: episode time, track title, scene.
+
+    The listener's own notes that name the episode are lines too, their scene marked
+    "Your note:".
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,7 +156,9 @@ class CueSheetModel(QAbstractTableModel):
             return self.tr("Spoiler: {episode} — not watched yet").format(
                 episode=episode_label(row.cue.spoiler_episode)
             )
-        return one_line(row.cue.description)
+        text = one_line(row.cue.description)
+        # The listener's own notes sit among the pack's cues; say whose line it is.
+        return self.tr("Your note: {text}").format(text=text) if row.is_personal else text
 
 
 class EpisodesView(QWidget):
