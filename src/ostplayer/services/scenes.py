@@ -15,6 +15,8 @@ import bisect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -29,9 +31,13 @@ from ostplayer.domain.scene import (
 from ostplayer.domain.track import Track
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
-from ostplayer.store.scenes import SceneRepository
+from ostplayer.store.scenes import PackEntry, PackSummary, SceneRepository
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
+
+if TYPE_CHECKING:  # the pack code loads on first use, not at start
+    from ostplayer.formats.pack import PackError
+    from ostplayer.library.packs import PackImport
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +225,8 @@ class SceneService(QObject):
     watched_changed = Signal()
     #: The demo scene pack is in (or failed): its summary or ``None``.
     demo_imported = Signal(object)
+    #: Packs were imported, removed or had an entry linked: the Scene Packs page reloads.
+    packs_changed = Signal()
 
     def __init__(
         self,
@@ -352,6 +360,83 @@ class SceneService(QObject):
                 on_done()
 
         self._tasks.run(job, done, failed)
+
+    # -- scene packs -------------------------------------------------------------------------
+    def import_pack_file(
+        self, path: Path, on_done: Callable[[PackImport | PackError], None]
+    ) -> None:
+        """Import the pack at ``path`` on a worker thread; ``on_done`` gets its summary.
+
+        A malformed or unreadable pack changes nothing, and ``on_done`` gets the ``PackError``
+        (its message names the entry and the field) instead.
+        """
+        database = self._tracks.database_path
+
+        def job() -> PackImport | PackError:
+            from ostplayer.formats.pack import PackError
+            from ostplayer.library.packs import import_pack
+
+            db = Database(database)  # SQLite connections belong to the thread that made them
+            try:
+                return import_pack(Path(path), TrackRepository(db), SceneRepository(db))
+            except PackError as error:
+                return error  # the listener's mistake, not ours: no traceback in the log
+            finally:
+                db.close()
+
+        def done(result: PackImport | PackError) -> None:
+            if not isinstance(result, Exception):
+                self._packs_changed()
+            on_done(result)
+
+        def failed(exc: Exception) -> None:
+            from ostplayer.formats.pack import PackError
+
+            on_done(PackError(_tr("The pack could not be imported: {error}").format(error=exc)))
+
+        self._tasks.run(job, done, failed)
+
+    def packs(self) -> list[PackSummary]:
+        """Every imported pack, by name."""
+        return self.repository.packs()
+
+    def remove_pack(self, name: str) -> bool:
+        """Take a pack and its cues out (the listener's notes stay); True when it was there."""
+        removed = self.repository.remove_pack(name)
+        self._packs_changed()
+        return removed
+
+    def unlinked_entries(self) -> list[PackEntry]:
+        """Pack entries that found no track, waiting to be linked by hand."""
+        return self.repository.entries(unlinked_only=True)
+
+    def link_entry(self, entry_id: int, track_id: int | None) -> None:
+        """Link a pack entry to a track by hand; its cues then show for that track."""
+        self.repository.link_entry(entry_id, track_id)
+        self._packs_changed()
+
+    def export_pack(self, name: str, path: Path) -> None:
+        """Write the imported pack ``name`` to ``path``, whole or not at all.
+
+        On the GUI thread: a pack is a few kilobytes, written once the listener chose a file.
+        Raises ``LookupError`` or ``OSError``.
+        """
+        from ostplayer.library.packs import export_pack, write_atomically
+
+        write_atomically(path, export_pack(self.repository, name))
+
+    def export_personal_pack(self, path: Path) -> None:
+        """Write the listener's notes that name an episode to ``path`` as a scene pack.
+
+        Raises ``PackError`` or ``OSError``.
+        """
+        from ostplayer.library.packs import export_personal_pack, write_atomically
+
+        write_atomically(path, export_personal_pack(self.repository, self._tracks))
+
+    def _packs_changed(self) -> None:
+        self._reload()  # the playing track may have gained or lost cues
+        self.packs_changed.emit()
 
     # -- orphaned notes ----------------------------------------------------------------------
     def orphaned_notes(self) -> list[Note]:

@@ -53,6 +53,8 @@ from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
 if TYPE_CHECKING:
+    from ostplayer.formats.pack import PackError
+    from ostplayer.library.packs import PackImport
     from ostplayer.library.scanner import ScanReport
     from ostplayer.ui.banner import Banner
     from ostplayer.ui.problems import ProblemsDialog
@@ -208,7 +210,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         # Sized to fit beside the scene panel in the default window, without scrolling sideways.
-        widths = {Column.NUMBER: 36, Column.TITLE: 200, Column.ARTIST: 140, Column.ALBUM: 170}
+        widths = {Column.NUMBER: 36, Column.TITLE: 170, Column.ARTIST: 120, Column.ALBUM: 140}
         widths |= {Column.DURATION: 64}
         for column, width in widths.items():
             header.resizeSection(column, width)
@@ -243,6 +245,14 @@ class MainWindow(QMainWindow):
             lambda: self._library.scan(),
         )
         self.problems_action = action(self.tr("&Problems…"), None, self.show_problems)
+        self.import_pack_action = action(
+            self.tr("&Import Scene Pack…"), None, self.import_scene_pack
+        )
+        self.import_pack_action.setToolTip(self.tr("Add a scene pack shared by other fans"))
+        self.export_notes_action = action(
+            self.tr("E&xport My Notes as a Pack…"), None, self.export_my_notes
+        )
+        self.export_notes_action.setToolTip(self.tr("Save your scene notes to share them"))
         self.settings_action = action(self.tr("&Settings…"), None, self.show_settings)
         # Ctrl+, everywhere; the platform's own key too where it has one (Ctrl+Shift+, on KDE).
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
@@ -278,6 +288,8 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu(self.tr("&File"))
         file_menu.addAction(self.add_folder_action)
         file_menu.addAction(self.rescan_action)
+        file_menu.addAction(self.import_pack_action)
+        file_menu.addAction(self.export_notes_action)
         file_menu.addAction(self.problems_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -506,6 +518,70 @@ class MainWindow(QMainWindow):
                 self.tr("“{text}” is not an episode; write it as S1E3.").format(text=text), 10000
             )
 
+    # -- scene packs -----------------------------------------------------------------------------
+    def import_scene_pack(self) -> None:
+        """Ask for a scene pack file and import it in the background."""
+        name, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Import Scene Pack"), "", self.tr("Scene packs (*.json)")
+        )
+        if name:
+            self.statusBar().showMessage(self.tr("Importing the scene pack…"))
+            self._scenes.import_pack_file(Path(name), self._pack_imported)
+
+    def _pack_imported(self, result: PackImport | PackError) -> None:
+        if isinstance(result, Exception):  # a PackError: it names the entry and the field
+            self.statusBar().clearMessage()
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Import Scene Pack"),
+                self.tr("The scene pack was not imported; nothing changed."),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the message quotes the pack
+            box.setInformativeText(str(result))
+            box.exec()
+            return
+        done = self.tr(
+            "Imported “{name}”: {matched} tracks matched, {uncertain} uncertain, "
+            "{unmatched} not found"
+        ).format(
+            name=result.name,
+            matched=result.matched,
+            uncertain=result.uncertain,
+            unmatched=result.unmatched,
+        )
+        if result.uncertain or result.unmatched:
+            done += self.tr(" — see Settings › Scene Packs")
+        self.statusBar().showMessage(done, 15000)
+
+    def export_my_notes(self) -> bool:
+        """Save the listener's scene notes as a pack file; True when written."""
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export My Notes as a Pack"),
+            self.tr("My scene notes.json"),
+            self.tr("Scene packs (*.json)"),
+        )
+        if not name:
+            return False
+        try:
+            self._scenes.export_personal_pack(Path(name))
+        except (OSError, ValueError) as error:  # PackError is a ValueError
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Export My Notes"),
+                self.tr("Your notes could not be exported."),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setInformativeText(str(error))
+            box.exec()
+            return False
+        self.statusBar().showMessage(self.tr("Exported your notes to {file}.").format(file=name))
+        return True
+
     # -- the library -----------------------------------------------------------------------------
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Add a music folder"))
@@ -532,6 +608,9 @@ class MainWindow(QMainWindow):
             from ostplayer.ui.settings import SettingsDialog  # not needed for the first paint
 
             self._settings = SettingsDialog(self._library, self)
+            from ostplayer.ui.settings_scenes import add_scene_pages
+
+            add_scene_pages(self._settings, self._scenes, self._library)
         if self._settings.isVisible():  # behind the window, perhaps
             self._settings.raise_()
         self._settings.show()
