@@ -334,3 +334,19 @@ def test_the_panel_follows_real_libvlc(make_app: MakeApp, qtbot: QtBot) -> None:
     assert changed.args == [1]
     assert app.engine.position() >= 12_500
     assert panel.status.text().startswith("Now: Ep 3, 41:20")
+
+
+def test_a_note_comes_back_after_a_restart(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    tid = track_id(app, FIRST)
+    note = app.scenes.add_note(
+        Note(text="the bus stop, again", position_ms=30_000, episode="S1E4", track_id=tid)
+    )
+    app.window.close()
+    app.shutdown()
+    again = make_app()  # same data dir, a new process as far as the app is concerned
+    panel = play(again, qtbot, FIRST)
+    items = [panel.model.item(r) for r in range(panel.model.rowCount())]
+    mine = [i for i in items if i.is_note]
+    assert [(i.start_ms, i.key) for i in mine] == [(30_000, ("note", note.id))]
+    assert any(t.endswith("the bus stop, again") for t in texts(panel))
