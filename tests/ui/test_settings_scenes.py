@@ -28,6 +28,7 @@ from ostplayer.ui.settings_scenes import (
 )
 from tests.conftest import MakeApp
 from tests.ui.test_scene_panel import FIRST, play, texts
+from tests.ui.test_settings import answer
 
 SHADOWS = "Shadows of Doubt"
 DEMO_NAME = "Demo scenes — fictional, written for OST Player's demo"
@@ -46,19 +47,6 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def choose_file(monkeypatch: pytest.MonkeyPatch, method: str, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, method, lambda *_a, **_k: (str(path), ""))
-
-
-def answer(
-    monkeypatch: pytest.MonkeyPatch, button: QMessageBox.StandardButton
-) -> list[QMessageBox]:
-    asked: list[QMessageBox] = []
-
-    def exec_(box: QMessageBox) -> int:
-        asked.append(box)
-        return button
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
-    return asked
 
 
 def import_through_menu(app: Application, qtbot: QtBot) -> None:
