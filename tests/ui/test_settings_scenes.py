@@ -316,3 +316,11 @@ def test_every_scene_settings_control_has_a_name_and_a_tooltip(make_app: MakeApp
         assert button.accessibleName() and button.toolTip(), button.text()
     assert not picker.buttons.button(picker.buttons.StandardButton.Ok).isEnabled()
     picker.deleteLater()
+
+
+def test_the_scenes_menu_opens_the_spoilers_page(make_app: MakeApp, qtbot: QtBot) -> None:
+    app = make_app()
+    app.window.watched_action.trigger()
+    dialog = app.window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert isinstance(dialog.pages.currentWidget(), SpoilersPage)

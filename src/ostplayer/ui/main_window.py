@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._cover_for: Path | None = None
         self._settings: SettingsDialog | None = None
+        self._spoilers_page: QWidget | None = None
         self.setWindowTitle(APP_NAME)
 
         # The banners are made when first shown: most starts show none, and two banners cost
@@ -495,28 +496,10 @@ class MainWindow(QMainWindow):
         return self.episodes_view
 
     def ask_watched_up_to(self) -> None:
-        """Ask how far the listener has watched; later cues are hidden as spoilers."""
-        current = self._scenes.watched_up_to() or ""
-        from PySide6.QtWidgets import QInputDialog
-
-        text, ok = QInputDialog.getText(
-            self,
-            self.tr("Spoiler Guard"),
-            self.tr(
-                "The last episode you have watched, as S1E3.\n"
-                "Scenes from later episodes stay hidden until you click them.\n"
-                "Leave empty to show everything."
-            ),
-            text=current,
-        )
-        if not ok:
-            return
-        try:
-            self._scenes.set_watched_up_to(text.strip() or None)
-        except ValueError:
-            self.statusBar().showMessage(
-                self.tr("“{text}” is not an episode; write it as S1E3.").format(text=text), 10000
-            )
+        """Open Settings on its Spoilers page: how far the listener has watched."""
+        dialog = self.show_settings()
+        if self._spoilers_page is not None:
+            dialog.pages.setCurrentWidget(self._spoilers_page)
 
     # -- scene packs -----------------------------------------------------------------------------
     def import_scene_pack(self) -> None:
@@ -542,12 +525,16 @@ class MainWindow(QMainWindow):
             box.setInformativeText(str(result))
             box.exec()
             return
+        matched = (
+            self.tr("1 track matched")
+            if result.matched == 1
+            else self.tr("{n} tracks matched").format(n=result.matched)
+        )
         done = self.tr(
-            "Imported “{name}”: {matched} tracks matched, {uncertain} uncertain, "
-            "{unmatched} not found"
+            "Imported “{name}”: {matched}, {uncertain} uncertain, {unmatched} not found"
         ).format(
             name=result.name,
-            matched=result.matched,
+            matched=matched,
             uncertain=result.uncertain,
             unmatched=result.unmatched,
         )
@@ -610,7 +597,9 @@ class MainWindow(QMainWindow):
             self._settings = SettingsDialog(self._library, self)
             from ostplayer.ui.settings_scenes import add_scene_pages
 
-            add_scene_pages(self._settings, self._scenes, self._library)
+            _packs, self._spoilers_page = add_scene_pages(
+                self._settings, self._scenes, self._library
+            )
         if self._settings.isVisible():  # behind the window, perhaps
             self._settings.raise_()
         self._settings.show()
