@@ -37,7 +37,7 @@ from ostplayer.services.episodes import SheetRow, cue_sheet, scene_spans, whole_
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
-from ostplayer.ui.transport import plain_tooltip
+from ostplayer.ui.plain import plain_tooltip
 
 EPISODE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Episode
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the SheetRow

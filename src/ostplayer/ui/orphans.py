@@ -38,7 +38,7 @@ from ostplayer.domain.scene import Note, one_line
 from ostplayer.domain.text import fold, matches, search_text
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
-from ostplayer.ui.transport import plain_tooltip
+from ostplayer.ui.plain import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -44,7 +44,8 @@ from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
 from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.services.scenes import SceneItem, SceneService
-from ostplayer.ui.transport import Marker, plain_tooltip
+from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.transport import Marker
 
 #: How often the highlight follows the clock while playing (ms): well inside the 50 ms target.
 TICK_MS = 40

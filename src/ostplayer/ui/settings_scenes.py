@@ -46,8 +46,8 @@ from ostplayer.services.library import LibraryService
 from ostplayer.services.scenes import SceneService
 from ostplayer.store.scenes import PackEntry, PackSummary
 from ostplayer.ui.orphans import TrackChoiceModel
+from ostplayer.ui.plain import plain_tooltip
 from ostplayer.ui.settings import SettingsDialog
-from ostplayer.ui.transport import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.playback.engine import PlaybackState
 from ostplayer.playback.queue import RepeatMode
+from ostplayer.ui.plain import plain_tooltip
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +52,6 @@ class MarkerGroup:
     x: int  # pixel position of the first marker's start
     start_ms: int  # where a click on the group jumps to
     labels: tuple[str, ...]
-
-
-def plain_tooltip(text: str) -> str:
-    """``text`` as a tooltip that shows it literally.
-
-    QToolTip guesses rich text from the content (``Qt::mightBeRichText``), and there is no
-    plain-text switch, so the text is escaped: markup from a pack shows as written.
-    """
-    import html  # only when a tooltip is shown: not needed for the first paint
-
-    return "<p style='white-space:pre'>" + html.escape(text) + "</p>"
 
 
 class SeekSlider(QSlider):
