@@ -46,3 +46,24 @@ def test_added_tracks_respect_the_filter(qapp: object) -> None:
     assert rows(model) == ["A Promise Kept"]
     model.set_filter_text("")
     assert rows(model) == ["Hometown Serenade", "A Promise Kept", "Shadows of Doubt"]
+
+
+def test_tooltips_from_file_names_and_tags_never_turn_into_markup(qapp: object) -> None:
+    from PySide6.QtCore import Qt
+
+    from ostplayer.ui.now_playing import NowPlaying
+    from ostplayer.ui.problems import ProblemsModel
+
+    model = TrackTableModel()
+    model.set_tracks([Track(path=Path("/m/<b>bold</b>.ogg"), title="x", id=1)])
+    tip = model.index(0, Column.TITLE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip
+
+    problems = ProblemsModel([(Path("/m/<i>odd</i>.mp3"), "corrupt", "damaged <u>header</u>")])
+    assert problems.index(0, 0).data() == "/m/<i>odd</i>.mp3"  # shown as it is
+    assert "&lt;i&gt;" in problems.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;u&gt;" in problems.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+
+    playing = NowPlaying()
+    playing.show_track(Track(path=Path("/m/a.ogg"), title="<b>First Love</b>", id=2))
+    assert "&lt;b&gt;" in playing.title.toolTip() and "<b>" not in playing.title.toolTip()

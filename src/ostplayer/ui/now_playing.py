@@ -7,6 +7,7 @@ from PySide6.QtGui import QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ostplayer.domain.track import Track
+from ostplayer.ui.plain import plain_tooltip
 
 COVER_SIZE = 72
 
@@ -22,7 +23,7 @@ class _ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text) if text else "")  # titles come from tags
         self._elide()
 
     def full_text(self) -> str:

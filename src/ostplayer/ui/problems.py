@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ostplayer.ui.plain import plain_tooltip
+
 _Index = QModelIndex | QPersistentModelIndex
 
 #: Reasons as the listener reads them.
@@ -60,10 +62,12 @@ class ProblemsModel(QAbstractTableModel):
             return None
         path, reason, message = self._rows[index.row()]
         if index.column() == 0:
-            return os.fspath(path)
-        if index.column() == 1:
-            return self.tr(REASONS.get(reason, reason))
-        return message
+            text = os.fspath(path)
+        elif index.column() == 1:
+            text = self.tr(REASONS.get(reason, reason))
+        else:
+            text = message
+        return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text)
 
 
 class ProblemsDialog(QDialog):

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostplayer.services.library import LibraryService, Source
+from ostplayer.ui.plain import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -115,11 +116,14 @@ class SourceTableModel(QAbstractTableModel):
             return QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if role == Qt.ItemDataRole.ToolTipRole:
             if not source.available:
-                return self.tr(
-                    "{path}\nThis folder is unavailable (unmounted, moved or unreadable). Its "
-                    "tracks and your notes on them are kept; they come back with the folder."
-                ).format(path=os.fspath(source.path))
-            return os.fspath(source.path)
+                return plain_tooltip(
+                    self.tr(
+                        "{path}\nThis folder is unavailable (unmounted, moved or unreadable). "
+                        "Its tracks and your notes on them are kept; they come back with the "
+                        "folder."
+                    ).format(path=os.fspath(source.path))
+                )
+            return plain_tooltip(os.fspath(source.path))
         return None
 
     def _display(self, source: Source, column: SourceColumn) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QPalette
 from ostplayer.domain.text import fold, matches, search_text
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
+from ostplayer.ui.plain import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -212,12 +213,14 @@ class TrackTableModel(QAbstractTableModel):
             if role == _FOREGROUND:
                 return QPalette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
             if role == _TOOLTIP:
-                return self.tr(
-                    "{path}\nIts folder is unavailable (unmounted, moved or unreadable). The "
-                    "track and your notes on it are kept; they come back with the folder."
-                ).format(path=track.path)
+                return plain_tooltip(
+                    self.tr(
+                        "{path}\nIts folder is unavailable (unmounted, moved or unreadable). "
+                        "The track and your notes on it are kept; they come back with the folder."
+                    ).format(path=track.path)
+                )
         if role == _TOOLTIP and column == Column.TITLE:
-            return str(track.path)
+            return plain_tooltip(str(track.path))  # file names can look like markup
         return None
 
 
