@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ostplayer import files
 from ostplayer.domain.scene import PERSONAL, Note, Role, SceneCue
 from ostplayer.formats.pack import PackError, dump_pack, load_pack
 from ostplayer.library import packs
@@ -362,7 +363,7 @@ def test_write_atomically_keeps_the_old_file_when_writing_fails(
     def broken(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(packs.os, "fsync", broken)
+    monkeypatch.setattr(files.os, "fsync", broken)
     with pytest.raises(OSError, match="No space"):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"

@@ -8,14 +8,13 @@ data dir. Exports return bytes or text; :func:`write_atomically` puts them in a 
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from ostplayer.domain.scene import Note, SceneCue, normalise_episode_key
 from ostplayer.domain.track import Track
+from ostplayer.files import write_atomically
 from ostplayer.formats.lrc import export_lrc
 from ostplayer.formats.matching import MatchLevel, match_tracks
 from ostplayer.formats.pack import build_pack, dump_pack, load_pack
@@ -209,43 +208,6 @@ def export_notes(
     ]
     entries.extend((title(n.track_id), n) for n in scenes.notes() if n.episode == key)
     return export_episode_vtt(key, entries, note=_episode_note(scenes, key))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: a temp file beside it, fsynced, renamed.
-
-    A crash or a full disk leaves the old file (or none), never half a file.
-    """
-    path = Path(path)
-    folder = path.parent
-    temp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    # os.open rather than mkstemp: mkstemp makes the file private (0600), while an export is
-    # for sharing and should get the permissions any new file gets here (0666 less the umask).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # So that the rename itself survives a power cut; not every system can open a folder.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _episode_note(scenes: SceneRepository, key: str) -> str:
