@@ -313,3 +313,13 @@ def test_a_file_that_comes_back_later_under_a_new_name_keeps_its_identity(
     report = scan(repo, music)
     assert (report.added, report.removed, report.updated) == (0, 0, 1)
     assert id_of(repo, "back again.wv") == track_id
+
+
+def test_a_mood_write_backs_leftover_copy_is_never_a_track(tmp_path: Path) -> None:
+    from ostplayer.library.tagreader import TEMP_MARKER
+
+    folder = tmp_path / "music"
+    folder.mkdir()
+    shutil.copy2(DATA / "tone.ogg", folder / "tone.ogg")
+    shutil.copy2(DATA / "tone.ogg", folder / f".tone.x1{TEMP_MARKER}.ogg")  # left by a crash
+    assert [p.name for p, _ in scanner.audio_files(folder, [])] == ["tone.ogg"]

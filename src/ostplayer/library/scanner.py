@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Final
 
 from ostplayer.domain.track import Track
-from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TagReadError, read_tags
+from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TEMP_MARKER, TagReadError, read_tags
 from ostplayer.store.tracks import Identity, TrackRepository
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def audio_files(
 
 _NAME: Final = attrgetter("name")
 _AUDIO_SUFFIXES: Final = frozenset(os.fsencode(suffix) for suffix in AUDIO_EXTENSIONS)
+_TEMP: Final = os.fsencode(TEMP_MARKER)
 
 
 def _walk(
@@ -132,6 +133,8 @@ def _walk(
                 dot = name.rfind(b".")
                 # As Path.suffix: ".mp3" alone is a hidden file's name, not a suffix.
                 if dot < 1 or name[dot:].lower() not in _AUDIO_SUFFIXES:
+                    continue
+                if name[:dot].endswith(_TEMP):  # a write-back's copy, not a track
                     continue
                 st = entry.stat()
             except OSError as exc:

@@ -37,6 +37,11 @@ AUDIO_EXTENSIONS: Final = frozenset(
 )  # fmt: skip
 
 
+#: In the name of a file the app is writing (a mood write-back's copy): scans skip it, so a
+#: copy left by a crash never shows up as a track.
+TEMP_MARKER: Final = ".ostplayer-tmp"
+
+
 @dataclass(frozen=True, slots=True)
 class TagInfo:
     """Everything read from one audio file. Text fields keep every value, in order."""
