@@ -32,7 +32,7 @@ from ostplayer.domain.track import Track
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.scenes import PackEntry, PackSummary, SceneRepository
-from ostplayer.store.state import StateRepository
+from ostplayer.store.state import WATCHED_KEY, StateRepository, watched_up_to
 from ostplayer.store.tracks import TrackRepository
 
 if TYPE_CHECKING:  # the pack code loads on first use, not at start
@@ -43,8 +43,6 @@ log = logging.getLogger(__name__)
 
 #: State key: the demo scene pack was imported once; never again (the listener may remove it).
 DEMO_PACK_KEY = "scenes.demo_pack_imported"
-#: State key: the last episode the listener has watched (an episode key), or absent: no guard.
-WATCHED_KEY = "scenes.watched_up_to"
 
 
 def _tr(text: str) -> str:
@@ -317,11 +315,7 @@ class SceneService(QObject):
     # -- spoiler guard -----------------------------------------------------------------------
     def watched_up_to(self) -> str | None:
         """The last episode the listener has watched, or ``None`` (no guard)."""
-        value = self._state.get(WATCHED_KEY)
-        try:
-            return normalise_episode_key(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
+        return watched_up_to(self._state)
 
     def set_watched_up_to(self, episode: str | None) -> None:
         """Hide cues from after ``episode`` (``None``: show everything)."""

@@ -143,4 +143,37 @@ CREATE TABLE note (
 CREATE INDEX note_track ON note(track_id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+_V4 = """
+-- The mood-playlists issue. A mood the listener took off a track although its file tag or a
+-- scene pack gives it; the key is the folded mood (domain.mood.mood_key).
+CREATE TABLE mood_hidden (
+    track_id INTEGER NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+    mood TEXT NOT NULL,
+    PRIMARY KEY (track_id, mood)
+);
+
+-- A playlist: static (its entries are the list) or smart (a saved mood rule, as JSON, whose
+-- tracks are worked out again whenever moods change).
+CREATE TABLE playlist (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('static', 'smart')),
+    rule TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- An entry of a static playlist: a track, or a moment (a span of it). Entries hang on the
+-- track id, which survives moves and retagging; a missing track keeps its entries.
+CREATE TABLE playlist_entry (
+    playlist_id INTEGER NOT NULL REFERENCES playlist(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    track_id INTEGER NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+    start_ms INTEGER,
+    end_ms INTEGER,
+    PRIMARY KEY (playlist_id, position)
+);
+CREATE INDEX playlist_entry_track ON playlist_entry(track_id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]

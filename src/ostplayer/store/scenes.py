@@ -273,6 +273,14 @@ class SceneRepository:
         )
         return [_cue(r) for r in rows]
 
+    def linked_cues(self) -> list[SceneCue]:
+        """Every pack cue linked to a track, by track and track time."""
+        rows = self._db.conn.execute(
+            f"{_CUE_SELECT} WHERE pack_entry.track_id IS NOT NULL "
+            "ORDER BY pack_entry.track_id, cue.start_ms, cue.id"
+        )
+        return [_cue(r) for r in rows]
+
     def episode_cues(self, episode: str) -> list[SceneCue]:
         """Every linked pack cue in an episode, in episode-time order (unknown times last)."""
         rows = self._db.conn.execute(

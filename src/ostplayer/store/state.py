@@ -32,3 +32,18 @@ class StateRepository:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value)),
             )
+
+
+#: State key: the last episode the listener has watched (an episode key), or absent: no guard.
+WATCHED_KEY = "scenes.watched_up_to"
+
+
+def watched_up_to(state: StateRepository) -> str | None:
+    """The last episode the listener has watched, or ``None`` (no spoiler guard)."""
+    from ostplayer.domain.scene import normalise_episode_key
+
+    value = state.get(WATCHED_KEY)
+    try:
+        return normalise_episode_key(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ostplayer.domain.track import Track
 from ostplayer.store.database import Database
+from ostplayer.store.moods import MoodRepository
 
 # Track attribute → track column, for every tag field stored on the row.
 _FIELDS = (
@@ -261,20 +262,16 @@ class TrackRepository:
     def _with_moods(
         self, rows: list[sqlite3.Row], unavailable_sources: frozenset[int] = frozenset()
     ) -> list[Track]:
-        moods: dict[int, list[str]] = {}
-        for track_id, mood in self._db.conn.execute(
-            "SELECT track_id, mood FROM track_mood ORDER BY rowid"
-        ):
-            moods.setdefault(track_id, [])
-            if mood not in moods[track_id]:
-                moods[track_id].append(mood)
+        repository = MoodRepository(self._db)
+        # One track (get): its own moods, missing or not; a whole load: the collection's.
+        moods = repository.combined([r[0] for r in rows] if len(rows) == 1 else None)
         # Positional, from plain tuples: 20,000 tracks load at start-up, on a worker thread.
         names = tuple(attribute for attribute, _ in _FIELDS)
         return [
             Track(
                 Path(os.fsdecode(r[1])),
                 id=r[0],
-                moods=tuple(moods.get(r[0], ())),
+                moods=moods.get(r[0], ()),
                 available=r[2] not in unavailable_sources,
                 **dict(zip(names, r[3:], strict=True)),
             )
