@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     tracks.add_argument("--filter", metavar="TEXT", help="only tracks matching TEXT")
     _add_notes_parser(commands)
     _add_pack_parser(commands)
+    _add_mood_parsers(commands)
     return parser
 
 
@@ -93,6 +94,74 @@ def _add_pack_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="the imported pack to export; with --personal, the name to give your pack",
     )
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="write to FILE")
+
+
+def _add_mood_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    moods = commands.add_parser("moods", help="list the moods of the library with their counts")
+    moods.add_argument("--json", action="store_true", help="print the moods as JSON")
+
+    mood = commands.add_parser("mood", help="add or remove your own mood on tracks")
+    actions = mood.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text in (("add", "give tracks a mood"), ("remove", "take a mood off tracks")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument(
+            "--track", type=int, action="append", required=True, metavar="ID",
+            help="a track's id (repeatable)",
+        )  # fmt: skip
+        action.add_argument("mood", metavar="MOOD", help="the mood (e.g. tender)")
+
+    playlist = commands.add_parser(
+        "playlist", help="build, list, show, import and export playlists"
+    )
+    actions = playlist.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="build a playlist by mood")
+    build.add_argument("--mood", action="append", default=[], metavar="MOODS",
+                       help="moods to include, comma separated (repeatable)")  # fmt: skip
+    build.add_argument("--all", action="store_true", help="tracks must have every mood")
+    build.add_argument("--exclude", action="append", default=[], metavar="MOODS",
+                       help="moods to leave out, comma separated (repeatable)")  # fmt: skip
+    build.add_argument("--minutes", type=_minutes, metavar="N", help="target length")
+    build.add_argument(
+        "--order",
+        choices=("album", "shuffle", "arc", "series"),
+        default="album",
+        help="default: album",
+    )
+    build.add_argument("--moments", action="store_true",
+                       help="the scenes with these moods, each playing only its span")  # fmt: skip
+    build.add_argument("--character", action="append", default=[], metavar="NAME",
+                       help="with --moments: scenes with this character (repeatable)")  # fmt: skip
+    build.add_argument("--episodes", metavar="FIRST[-LAST]",
+                       help="with --moments: an episode range, e.g. S1E1-S1E8")  # fmt: skip
+    build.add_argument("--seed", type=int, help="shuffle and arc: the same seed, the same list")
+    build.add_argument("--name", metavar="NAME", help="save it as a playlist called NAME")
+    build.add_argument("--smart", action="store_true",
+                       help="with --name: save the rule; the list follows the moods")  # fmt: skip
+    build.add_argument("-o", "--output", metavar="FILE", help="write it to FILE.m3u8 or FILE.xspf")
+    build.add_argument("--json", action="store_true", help="print the playlist as JSON")
+
+    listing = actions.add_parser("list", help="list the saved playlists")
+    listing.add_argument("--json", action="store_true", help="print them as JSON")
+    show = actions.add_parser("show", help="show a playlist's tracks")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--json", action="store_true", help="print it as JSON")
+    export = actions.add_parser("export", help="write a playlist to an M3U8 or XSPF file")
+    export.add_argument("name", metavar="NAME")
+    export.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="FILE.m3u8 or FILE.xspf")  # fmt: skip
+    load = actions.add_parser("import", help="import an M3U8 or XSPF playlist")
+    load.add_argument("file", metavar="FILE")
+    load.add_argument("--name", metavar="NAME", help="the name to save it under")
+    load.add_argument("--json", action="store_true", help="print the result as JSON")
+    delete = actions.add_parser("delete", help="delete a saved playlist")
+    delete.add_argument("name", metavar="NAME")
+
+
+def _minutes(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a number of minutes above 0")
+    return value
 
 
 def _roles() -> list[str]:

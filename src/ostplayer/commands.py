@@ -35,6 +35,13 @@ def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"ostplayer: {exc}", file=sys.stderr)
         return 1
     try:
+        if args.command in ("moods", "mood", "playlist"):
+            from ostplayer import mood_commands
+
+            try:
+                return mood_commands.run(args, db)
+            except mood_commands.MoodCommandError as exc:
+                raise CommandError(str(exc)) from None
         tracks = TrackRepository(db)
         if args.command in _LIBRARY_COMMANDS:
             return _LIBRARY_COMMANDS[args.command](args, tracks)
