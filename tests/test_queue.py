@@ -88,3 +88,24 @@ def test_restore_ignores_garbage() -> None:
     assert queue.current() is None
     assert not queue.restore({"items": [1, 2], "order": [5, 5], "pos": 9})
     assert queue.items == [1, 2]
+
+
+def test_append_adds_at_the_end_and_starts_an_empty_queue() -> None:
+    queue = PlayQueue()
+    queue.append([4, 5])
+    assert (queue.items, queue.current()) == ([4, 5], 4)
+    queue.next()
+    queue.append([6])
+    assert queue.items == [4, 5, 6]
+    assert (queue.next(), queue.next()) == (6, None)
+
+
+def test_append_with_shuffle_plays_the_new_entries_later() -> None:
+    queue = PlayQueue(random.Random(3))
+    queue.set_items([1, 2, 3])
+    queue.set_shuffle(True)
+    played = [queue.current()]
+    queue.append([7, 8])
+    while (track := queue.next()) is not None:
+        played.append(track)
+    assert sorted(played) == [1, 2, 3, 7, 8]  # each once, the new ones included

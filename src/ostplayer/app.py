@@ -20,10 +20,14 @@ from ostplayer import APP_ID, APP_NAME, __version__
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
+from ostplayer.services.moods import MoodService
 from ostplayer.services.player import PlayerService
+from ostplayer.services.playlists import PlaylistService
 from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database, StoreError
+from ostplayer.store.moods import MoodRepository
+from ostplayer.store.playlists import PlaylistRepository
 from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
@@ -65,8 +69,24 @@ class Application(QObject):
         self.tasks = Tasks()
         self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks, self.state)
         self.player = PlayerService(self.library.get, self.state)
-        self.scenes = SceneService(SceneRepository(self.db), self.tracks, self.state, self.tasks)
-        self.window = MainWindow(self.library, self.player, self.state, self.tasks, self.scenes)
+        scene_repository = SceneRepository(self.db)
+        self.scenes = SceneService(scene_repository, self.tracks, self.state, self.tasks)
+        # One undo history for the listener's own data: notes, moods and playlists.
+        undo = self.scenes.undo_stack
+        self.moods = MoodService(
+            MoodRepository(self.db), scene_repository, self.library, self.state, self.tasks, undo
+        )
+        self.playlists = PlaylistService(
+            PlaylistRepository(self.db), self.library, self.moods, self.player, undo
+        )
+        # A pack brings its cues' moods to tracks: the list reloads (and the moods with it).
+        self.scenes.packs_changed.connect(self.library.load)
+        self.scenes.watched_changed.connect(self.moods.refresh)
+        undo.indexChanged.connect(self.moods.refresh)  # a note edit changes the moments
+        self.window = MainWindow(
+            self.library, self.player, self.state, self.tasks, self.scenes, self.moods,
+            self.playlists,
+        )  # fmt: skip
         self.engine: Engine | None = None
         self._closed = False
         self.window.first_painted.connect(self._after_first_paint)
@@ -88,7 +108,7 @@ class Application(QObject):
             self.library.add_demo(self._demo_added)
         elif self.library.has_demo() and self.scenes.needs_demo_pack():
             # The demo came before its scene pack did (an older version): import it once now.
-            self.scenes.import_demo_pack(self._finish_start)
+            self.scenes.import_demo_pack(self._reload_then_finish)
         else:
             self._finish_start()
 
@@ -97,7 +117,11 @@ class Application(QObject):
             log.warning("demo track %s not added: %s (%s)", path, message, reason)
         self.window.show_welcome()
         # The demo's scene pack, so that the first track played already shows synced scenes.
-        self.scenes.import_demo_pack(self._finish_start)
+        self.scenes.import_demo_pack(self._reload_then_finish)
+
+    def _reload_then_finish(self) -> None:
+        # The pack's cues gave the tracks moods: the list shows them before start-up ends.
+        self.library.load(self._finish_start)
 
     def _finish_start(self) -> None:
         if self._closed:
@@ -134,6 +158,8 @@ class Application(QObject):
         self._closed = True
         self.qapp.aboutToQuit.disconnect(self.shutdown)
         self.library.shutdown()  # a folder change must not reach the closed database
+        self.moods.shutdown()
+        self.window.shutdown()
         try:
             self.player.save_session()
             self.window.save_geometry()

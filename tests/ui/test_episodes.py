@@ -198,7 +198,7 @@ def test_double_click_plays_the_track_from_the_cues_start(make_app: MakeApp, qtb
 def test_ctrl_e_switches_to_the_episodes_tab(make_app: MakeApp, qtbot: QtBot) -> None:
     app = make_app()
     window = app.window
-    assert window.tabs.currentWidget() is window.table
+    assert window.tabs.currentWidget() is window.track_stack
     assert window.episodes_action.shortcut().toString() == "Ctrl+E"
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.episodes_view

@@ -62,6 +62,20 @@ class PlayQueue:
             if self.shuffle:
                 self._shuffle_around(start)
 
+    def append(self, track_ids: list[int]) -> None:
+        """Add entries at the end; with shuffle on they join the not-yet-played part at random
+        places. An empty queue starts at the first of them."""
+        first = len(self._items)
+        self._items += track_ids
+        added = list(range(first, len(self._items)))
+        if self.shuffle and self._pos >= 0:
+            for index in added:
+                self._order.insert(self._rng.randint(self._pos + 1, len(self._order)), index)
+        else:
+            self._order += added
+        if self._pos < 0 and self._items:
+            self._pos = 0
+
     def jump(self, index: int) -> int | None:
         """Make the entry at ``index`` of :attr:`items` current."""
         if not 0 <= index < len(self._items):

@@ -6,8 +6,8 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,8 @@ class LibraryService(QObject):
     tracks_changed = Signal()
     #: Tracks a running scan has saved, and their search text: ``(tracks, search)``.
     tracks_added = Signal(object, object)
+    #: Known tracks changed in place (their moods): ``(tracks, search)``.
+    tracks_updated = Signal(object, object)
     _saved = Signal(object, object)  # the same, from the scan's thread
     scan_started = Signal()
     scan_progress = Signal(int, int, str)  # files read, files to read, current folder
@@ -113,6 +115,30 @@ class LibraryService(QObject):
     def get(self, track_id: int) -> Track | None:
         """A track by id, or ``None`` when it is not in the library."""
         return self._by_id.get(track_id)
+
+    @property
+    def database_path(self) -> Path:
+        """The database file, for a worker thread that opens its own connection."""
+        return self._repo.database_path
+
+    def is_demo_file(self, path: Path) -> bool:
+        """True for a file of the bundled demo OST (which the app never changes)."""
+        return path.is_relative_to(self._demo_dir)
+
+    def update_moods(self, moods: Mapping[int, tuple[str, ...]]) -> None:
+        """Give known tracks new moods (the listener edited them); ``tracks_updated`` follows."""
+        index = {t.id: i for i, t in enumerate(self._tracks)}
+        changed: list[Track] = []
+        for track_id, values in moods.items():
+            i = index.get(track_id)
+            if i is None or self._tracks[i].moods == values:
+                continue
+            track = replace(self._tracks[i], moods=values)
+            self._tracks[i] = self._by_id[track_id] = track
+            self._search[i] = search_text(track)
+            changed.append(track)
+        if changed:
+            self.tracks_updated.emit(changed, [search_text(t) for t in changed])
 
     def needs_demo(self) -> bool:
         """True on first run: no music folder and no demo yet, and the demo was never removed."""

@@ -48,6 +48,7 @@ class PlayerService(QObject):
     status = Signal(str)  # a message for people
     modes_changed = Signal()  # shuffle or repeat
     engine_attached = Signal(object)  # Engine
+    queue_changed = Signal()  # entries were added to the queue
 
     def __init__(
         self,
@@ -101,6 +102,12 @@ class PlayerService(QObject):
         self.queue.set_items(track_ids, start)
         self._failures = 0
         self._load_current(play=True)
+
+    def enqueue(self, track_ids: list[int]) -> None:
+        """Add tracks at the end of the queue; playback goes on as it was."""
+        if track_ids:
+            self.queue.append(list(track_ids))
+            self.queue_changed.emit()
 
     def play_pause(self) -> None:
         """Toggle playback; with nothing loaded, start the queue's current track."""
@@ -306,6 +313,16 @@ class PlayerService(QObject):
         self._span_pos = 0
         self._jump_to_span()
         self._span_timer.start()
+
+    def enqueue_spans(self, spans: list[Span]) -> None:
+        """Add spans after the last one of span mode (outside it: their tracks, whole)."""
+        if not self._spans:
+            self.enqueue([span.track_id for span in spans])
+            return
+        # In span mode the queue holds one entry per span, in order: keep it that way.
+        self._spans += spans
+        self.queue.append([span.track_id for span in spans])
+        self.queue_changed.emit()
 
     def spans(self) -> list[Span]:
         """The spans of span mode; empty when it is off."""

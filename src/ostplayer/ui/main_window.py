@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -47,8 +48,11 @@ from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
 from ostplayer.ui.episodes import EpisodesView
+from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.playlist_view import PlaylistView
 from ostplayer.ui.scene_panel import ScenePanel
+from ostplayer.ui.sidebar import LibrarySidebar
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
@@ -56,6 +60,8 @@ if TYPE_CHECKING:
     from ostplayer.formats.pack import PackError
     from ostplayer.library.packs import PackImport
     from ostplayer.library.scanner import ScanReport
+    from ostplayer.services.moods import MoodService
+    from ostplayer.services.playlists import PlaylistService
     from ostplayer.ui.banner import Banner
     from ostplayer.ui.problems import ProblemsDialog
     from ostplayer.ui.settings import SettingsDialog
@@ -65,6 +71,7 @@ POSITION_TICK_MS = 100
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.table_header"
 SPLITTER_KEY = "window.splitter"
+SIDEBAR_KEY = "window.sidebar_splitter"
 
 
 class MainWindow(QMainWindow):
@@ -79,10 +86,14 @@ class MainWindow(QMainWindow):
         state: StateRepository,
         tasks: Tasks,
         scenes: SceneService,
+        moods: MoodService,
+        playlists: PlaylistService,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._scenes = scenes
+        self._moods = moods
+        self._playlists = playlists
         self._library = library
         self._player = player
         self._state = state
@@ -119,7 +130,12 @@ class MainWindow(QMainWindow):
         self.episodes_view = EpisodesView(scenes, library, player)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.table, self.tr("Tracks"))
+        # The Tracks tab shows the library (all of it, or a mood's tracks) or one playlist.
+        self.playlist_view = PlaylistView(playlists, library)
+        self.track_stack = QStackedWidget()
+        self.track_stack.addWidget(self.table)
+        self.track_stack.addWidget(self.playlist_view)
+        self.tabs.addTab(self.track_stack, self.tr("Tracks"))
         self.tabs.addTab(self.episodes_view, self.tr("Episodes"))
         self.tabs.setAccessibleName(self.tr("Tracks and episodes"))
         self.splitter.addWidget(self.tabs)
@@ -127,6 +143,16 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        # The sidebar (moods and playlists) is outside the splitter whose state was saved
+        # before it existed: that state keeps fitting, and the sidebar has its own.
+        self.sidebar = LibrarySidebar(moods, playlists)
+        self.sidebar.setAccessibleName(self.tr("Moods and playlists"))
+        self.outer_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.outer_splitter.addWidget(self.sidebar)
+        self.outer_splitter.addWidget(self.splitter)
+        self.outer_splitter.setChildrenCollapsible(False)
+        self.outer_splitter.setStretchFactor(0, 0)
+        self.outer_splitter.setStretchFactor(1, 1)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.now_playing, 2)
@@ -136,7 +162,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addLayout(self._banners)
         layout.addWidget(self.filter_edit)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.outer_splitter, 1)
         layout.addLayout(bottom)
         self.setCentralWidget(central)
 
@@ -158,6 +184,7 @@ class MainWindow(QMainWindow):
         self._position_timer.setInterval(POSITION_TICK_MS)
         self._position_timer.timeout.connect(self._update_position)
 
+        self.mood_actions = MoodActions(self, moods, playlists, library, player, scenes)
         self._make_actions()
         self._connect()
         self._show_tracks()
@@ -216,6 +243,11 @@ class MainWindow(QMainWindow):
         for column, width in widths.items():
             header.resizeSection(column, width)
         return table
+
+    def selected_track_ids(self) -> list[int]:
+        """The ids of the selected rows, in the table's order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.track(row).id for row in rows]
 
     def _make_actions(self) -> None:
         def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
@@ -330,6 +362,7 @@ class MainWindow(QMainWindow):
         scenes.addAction(self.orphans_action)
         scenes.addAction(self.show_scenes_action)
         scenes.addAction(self.episodes_action)
+        self.mood_actions.add_menus(menus)
         menus.addMenu(self.tr("&Help")).addAction(about)
 
     def _connect(self) -> None:
@@ -352,6 +385,7 @@ class MainWindow(QMainWindow):
         player.engine_attached.connect(self._on_engine)
         self._library.tracks_changed.connect(self._show_tracks)
         self._library.tracks_added.connect(self._add_tracks)
+        self._library.tracks_updated.connect(self.model.add_tracks)  # moods edited in place
         self._library.scan_started.connect(self._scan_started)
         self._library.scan_progress.connect(self._scan_progress)
         self._library.scan_finished.connect(self._scan_finished)
@@ -361,6 +395,13 @@ class MainWindow(QMainWindow):
         self.filter_edit.installEventFilter(self)
         self.table.activated.connect(self._play_row)
         self.table.customContextMenuRequested.connect(self._context_menu)
+        show = self.statusBar().showMessage
+        self.sidebar.status.connect(lambda text: show(text, 8000))
+        self.playlist_view.status.connect(lambda text: show(text, 8000))
+        self.sidebar.all_tracks_selected.connect(self._show_all_tracks)
+        self.sidebar.mood_selected.connect(self._show_mood)
+        self.sidebar.playlist_selected.connect(self._show_playlist)
+        self._moods.moods_changed.connect(self._mood_tracks_changed)
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_engine(self, engine: Engine) -> None:
@@ -395,6 +436,30 @@ class MainWindow(QMainWindow):
     def _add_tracks(self, tracks: list[Track], search: list[str]) -> None:
         self.model.add_tracks(tracks, search)
         self._show_count()
+
+    # -- the sidebar: all tracks, a mood's tracks, or a playlist -------------------------------
+    def _show_all_tracks(self) -> None:
+        self.model.set_only(None)
+        self.track_stack.setCurrentWidget(self.table)
+        self.tabs.setCurrentIndex(0)
+        self._show_count()
+
+    def _show_mood(self, key: str) -> None:
+        self.model.set_only(self._moods.tracks_with(key))
+        self.track_stack.setCurrentWidget(self.table)
+        self.tabs.setCurrentIndex(0)
+        self._show_count()
+
+    def _mood_tracks_changed(self) -> None:
+        key = self.sidebar.current_mood()
+        if key is not None:  # the mood's tracks changed: show them as they are now
+            self.model.set_only(self._moods.tracks_with(key))
+            self._show_count()
+
+    def _show_playlist(self, playlist_id: int) -> None:
+        self.playlist_view.set_playlist(playlist_id)
+        self.track_stack.setCurrentWidget(self.playlist_view)
+        self.tabs.setCurrentIndex(0)
 
     def _show_count(self) -> None:
         count = self.model.rowCount()
@@ -467,6 +532,7 @@ class MainWindow(QMainWindow):
             self.tr("Play only this track"), lambda: self._player.play_tracks([track.id])
         )
         menu.addAction(self.tr("Play this album"), lambda: self._play_album(track))
+        self.mood_actions.add_to_track_menu(menu)
         menu.exec(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
 
     def _play_album(self, track: Track) -> None:
@@ -691,6 +757,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- geometry ------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the views that read the database on their own timers (the app is quitting)."""
+        self.sidebar.shutdown()
+
     def save_geometry(self) -> None:
         """Remember the window's size, place and table columns."""
         self._state.set(GEOMETRY_KEY, base64.b64encode(self.saveGeometry().data()).decode())
@@ -698,6 +768,8 @@ class MainWindow(QMainWindow):
         self._state.set(HEADER_KEY, base64.b64encode(header).decode())
         splitter = self.splitter.saveState().data()
         self._state.set(SPLITTER_KEY, base64.b64encode(splitter).decode())
+        outer = self.outer_splitter.saveState().data()
+        self._state.set(SIDEBAR_KEY, base64.b64encode(outer).decode())
 
     def _restore_geometry(self) -> None:
         geometry = self._state.get(GEOMETRY_KEY)
@@ -705,7 +777,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, str):
             restored = self.restoreGeometry(base64.b64decode(geometry))
         if not restored:
-            self.resize(1100, 680)
+            self.resize(1260, 700)
         header = self._state.get(HEADER_KEY)
         if isinstance(header, str):
             self.table.horizontalHeader().restoreState(base64.b64decode(header))
@@ -714,6 +786,11 @@ class MainWindow(QMainWindow):
             isinstance(splitter, str) and self.splitter.restoreState(base64.b64decode(splitter))
         ):
             self.splitter.setSizes([640, 440])
+        outer = self._state.get(SIDEBAR_KEY)
+        if not (
+            isinstance(outer, str) and self.outer_splitter.restoreState(base64.b64decode(outer))
+        ):
+            self.outer_splitter.setSizes([210, 1050])
 
 
 def _dropped_folders(urls: list) -> list[Path]:

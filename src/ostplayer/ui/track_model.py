@@ -57,6 +57,7 @@ class TrackTableModel(QAbstractTableModel):
         self._order: list[int] = []  # every track index, in the current sort order
         self._visible: list[int] = []  # the indices that pass the filter, in that order
         self._words: list[str] = []
+        self._only: frozenset[int] | None = None  # a mood's tracks (the sidebar), or all
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._playing_id: int | None = None
         self._headers: list[str] = []
@@ -152,8 +153,23 @@ class TrackTableModel(QAbstractTableModel):
         self._words = words
         self.endResetModel()
 
+    def set_only(self, track_ids: frozenset[int] | None) -> None:
+        """Show only these tracks (a mood picked in the sidebar); ``None`` shows every track.
+
+        The filter text still applies on top.
+        """
+        if track_ids == self._only:
+            return
+        self.beginResetModel()
+        self._only = track_ids
+        self._visible = self._filtered(self._order, self._words)
+        self.endResetModel()
+
     def _filtered(self, indices: list[int], words: list[str]) -> list[int]:
         search = self._search
+        if self._only is not None:
+            only, tracks = self._only, self._tracks
+            indices = [i for i in indices if tracks[i].id in only]
         if not words:
             return list(indices)
         if len(words) == 1:
