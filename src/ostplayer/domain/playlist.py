@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ostplayer.domain.mixer import MoodRule
+if TYPE_CHECKING:  # the builder loads when a playlist is built, not at start-up
+    from ostplayer.domain.mixer import MoodRule
 
 Kind = Literal["static", "smart"]
 

@@ -12,18 +12,21 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ostplayer.domain.mood import VOCABULARY, MoodCount, mood_key
-from ostplayer.library.playlists import Mixer
 from ostplayer.services.library import LibraryService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.moods import MoodRepository, MoodState
 from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository, watched_up_to
+
+if TYPE_CHECKING:  # the builder's code loads on the first read, after the first paint
+    from ostplayer.library.playlists import Mixer
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,10 @@ class MoodService(QObject):
 
     #: Changes are gathered this long (ms) before the moods are read again.
     SETTLE_MS = 150
+    #: The first read of a big library waits longer: at start-up the table is being filled,
+    #: and reading thousands of tracks' moods on another thread holds the GIL while it paints.
+    FIRST_READ_MS = 1000
+    BIG_LIBRARY = 5000
 
     def __init__(
         self,
@@ -105,7 +112,8 @@ class MoodService(QObject):
     # -- reading -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the moods and the moments again, soon, on a worker thread."""
-        self._settle.start()
+        first_of_many = self._mixer is None and len(self._library.tracks()) > self.BIG_LIBRARY
+        self._settle.start(self.FIRST_READ_MS if first_of_many else self.SETTLE_MS)
 
     def shutdown(self) -> None:
         """Read nothing more: the database is about to close (the app is quitting)."""
@@ -123,6 +131,8 @@ class MoodService(QObject):
         database, watched = self._database, watched_up_to(self._state)
 
         def read() -> Mixer:
+            from ostplayer.library.playlists import Mixer
+
             db = Database(database)
             try:
                 mixer = Mixer.load(db, tracks, watched)

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ostplayer.domain.mixer import MoodRule, Pick
 from ostplayer.domain.playlist import Playlist, PlaylistEntry
-from ostplayer.library.playlists import (
-    ImportedPlaylist,
-    export_playlist,
-    import_playlist,
-    picks_of_entries,
-)
 from ostplayer.services.library import LibraryService
 from ostplayer.services.moods import MoodService
 from ostplayer.services.player import PlayerService, Span
 from ostplayer.store.playlists import PlaylistRepository
+
+if TYPE_CHECKING:  # loaded when first used, not for the first paint
+    from ostplayer.domain.mixer import MoodRule, Pick
+    from ostplayer.library.playlists import ImportedPlaylist
 
 
 def _tr(text: str) -> str:
@@ -152,6 +150,8 @@ class PlaylistService(QObject):
         if playlist.is_smart:
             mixer = self._moods.mixer()
             return mixer.smart(playlist) if mixer is not None else []
+        from ostplayer.library.playlists import picks_of_entries
+
         tracks = {t.id: t for t in self._library.tracks() if t.available}
         return picks_of_entries(playlist.entries, tracks)
 
@@ -255,6 +255,8 @@ class PlaylistService(QObject):
         playlist = self.repository.get(playlist_id)
         if playlist is None:
             return 0
+        from ostplayer.library.playlists import export_playlist
+
         picks = self.picks(playlist_id)
         tracks = {t.id: t for t in self._library.tracks()}
         entries = [PlaylistEntry(p.track_id, p.start_ms, p.end_ms) for p in picks]
@@ -265,6 +267,8 @@ class PlaylistService(QObject):
 
         Raises ``PlaylistFileError`` for a file that cannot be read.
         """
+        from ostplayer.library.playlists import import_playlist
+
         imported = import_playlist(path, self._library.tracks())
         name = self.free_name(imported.name or path.stem)
         return self.create(name, imported.entries), imported

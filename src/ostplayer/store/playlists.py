@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ostplayer.domain.mixer import MoodRule
 from ostplayer.domain.playlist import Playlist, PlaylistEntry
 from ostplayer.store.database import Database
+
+if TYPE_CHECKING:
+    from ostplayer.domain.mixer import MoodRule
 
 
 class PlaylistNameError(ValueError):
@@ -187,6 +190,8 @@ def _clean_name(name: str) -> str:
 def _rule(text: str | None) -> MoodRule | None:
     if not text:
         return None
+    from ostplayer.domain.mixer import MoodRule  # loaded with the first smart playlist
+
     try:
         return MoodRule.from_json(json.loads(text))
     except (ValueError, TypeError):  # a damaged rule: the playlist stays, empty, not the list

@@ -50,9 +50,7 @@ from ostplayer.store.state import StateRepository
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
-from ostplayer.ui.playlist_view import PlaylistView
 from ostplayer.ui.scene_panel import ScenePanel
-from ostplayer.ui.sidebar import LibrarySidebar
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
 
@@ -63,8 +61,10 @@ if TYPE_CHECKING:
     from ostplayer.services.moods import MoodService
     from ostplayer.services.playlists import PlaylistService
     from ostplayer.ui.banner import Banner
+    from ostplayer.ui.playlist_view import PlaylistView
     from ostplayer.ui.problems import ProblemsDialog
     from ostplayer.ui.settings import SettingsDialog
+    from ostplayer.ui.sidebar import LibrarySidebar
 
 SEEK_STEP_MS = 5000
 POSITION_TICK_MS = 100
@@ -131,10 +131,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         # The Tracks tab shows the library (all of it, or a mood's tracks) or one playlist.
-        self.playlist_view = PlaylistView(playlists, library)
+        # The playlist view is made when a playlist is first shown (after the first paint).
+        self._playlist_view: PlaylistView | None = None
         self.track_stack = QStackedWidget()
         self.track_stack.addWidget(self.table)
-        self.track_stack.addWidget(self.playlist_view)
         self.tabs.addTab(self.track_stack, self.tr("Tracks"))
         self.tabs.addTab(self.episodes_view, self.tr("Episodes"))
         self.tabs.setAccessibleName(self.tr("Tracks and episodes"))
@@ -145,10 +145,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         # The sidebar (moods and playlists) is outside the splitter whose state was saved
         # before it existed: that state keeps fitting, and the sidebar has its own.
-        self.sidebar = LibrarySidebar(moods, playlists)
-        self.sidebar.setAccessibleName(self.tr("Moods and playlists"))
+        # The sidebar is made just after the first paint (see sidebar): it is empty until the
+        # moods are read anyway, and its ~20 ms are better spent after the window shows.
+        self._sidebar: LibrarySidebar | None = None
+        self._sidebar_slot = QWidget()
         self.outer_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.outer_splitter.addWidget(self.sidebar)
+        self.outer_splitter.addWidget(self._sidebar_slot)
         self.outer_splitter.addWidget(self.splitter)
         self.outer_splitter.setChildrenCollapsible(False)
         self.outer_splitter.setStretchFactor(0, 0)
@@ -395,13 +397,9 @@ class MainWindow(QMainWindow):
         self.filter_edit.installEventFilter(self)
         self.table.activated.connect(self._play_row)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        show = self.statusBar().showMessage
-        self.sidebar.status.connect(lambda text: show(text, 8000))
-        self.playlist_view.status.connect(lambda text: show(text, 8000))
-        self.sidebar.all_tracks_selected.connect(self._show_all_tracks)
-        self.sidebar.mood_selected.connect(self._show_mood)
-        self.sidebar.playlist_selected.connect(self._show_playlist)
         self._moods.moods_changed.connect(self._mood_tracks_changed)
+        # Queued: what waits for the first paint (the library's load) goes first.
+        self.first_painted.connect(lambda: QTimer.singleShot(0, lambda: self.sidebar))
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_engine(self, engine: Engine) -> None:
@@ -438,6 +436,24 @@ class MainWindow(QMainWindow):
         self._show_count()
 
     # -- the sidebar: all tracks, a mood's tracks, or a playlist -------------------------------
+    @property
+    def sidebar(self) -> LibrarySidebar:
+        """The moods and playlists beside the tracks (made when first needed)."""
+        if self._sidebar is None:
+            from ostplayer.ui.sidebar import LibrarySidebar
+
+            sidebar = LibrarySidebar(self._moods, self._playlists)
+            sidebar.setAccessibleName(self.tr("Moods and playlists"))
+            sidebar.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            sidebar.all_tracks_selected.connect(self._show_all_tracks)
+            sidebar.mood_selected.connect(self._show_mood)
+            sidebar.playlist_selected.connect(self._show_playlist)
+            self.outer_splitter.replaceWidget(0, sidebar)
+            self._sidebar_slot.deleteLater()
+            self._sidebar = sidebar
+            sidebar.refresh()  # the playlists now; the moods when they have been read
+        return self._sidebar
+
     def _show_all_tracks(self) -> None:
         self.model.set_only(None)
         self.track_stack.setCurrentWidget(self.table)
@@ -451,10 +467,23 @@ class MainWindow(QMainWindow):
         self._show_count()
 
     def _mood_tracks_changed(self) -> None:
-        key = self.sidebar.current_mood()
+        key = self._sidebar.current_mood() if self._sidebar is not None else None
         if key is not None:  # the mood's tracks changed: show them as they are now
             self.model.set_only(self._moods.tracks_with(key))
             self._show_count()
+
+    @property
+    def playlist_view(self) -> PlaylistView:
+        """The view of one playlist, in the Tracks tab (made when first needed)."""
+        if self._playlist_view is None:
+            from ostplayer.ui.playlist_view import PlaylistView
+
+            self._playlist_view = PlaylistView(self._playlists, self._library)
+            self._playlist_view.status.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
+            self.track_stack.addWidget(self._playlist_view)
+        return self._playlist_view
 
     def _show_playlist(self, playlist_id: int) -> None:
         self.playlist_view.set_playlist(playlist_id)
@@ -759,7 +788,8 @@ class MainWindow(QMainWindow):
     # -- geometry ------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the views that read the database on their own timers (the app is quitting)."""
-        self.sidebar.shutdown()
+        if self._sidebar is not None:
+            self._sidebar.shutdown()
 
     def save_geometry(self) -> None:
         """Remember the window's size, place and table columns."""

@@ -43,7 +43,7 @@ from ostplayer.services.moods import MoodService
 from ostplayer.services.playlists import PlaylistService
 from ostplayer.store.playlists import PlaylistNameError
 from ostplayer.ui.plain import plain_tooltip
-from ostplayer.ui.playlist_view import (
+from ostplayer.ui.playlist_common import (
     describe_rule,
     enqueue_message,
     entries_text,
