@@ -38,10 +38,7 @@ def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
         if args.command in ("moods", "mood", "playlist"):
             from ostplayer import mood_commands
 
-            try:
-                return mood_commands.run(args, db)
-            except mood_commands.MoodCommandError as exc:
-                raise CommandError(str(exc)) from None
+            return mood_commands.run(args, db)
         tracks = TrackRepository(db)
         if args.command in _LIBRARY_COMMANDS:
             return _LIBRARY_COMMANDS[args.command](args, tracks)
@@ -66,7 +63,7 @@ def _scan(args: argparse.Namespace, repo: TrackRepository) -> int:
             raise CommandError(f"{folder} is not a folder")
     report = scan_folders(repo, folders)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "added": report.added,
                 "updated": report.updated,
@@ -97,7 +94,7 @@ def _tracks(args: argparse.Namespace, repo: TrackRepository) -> int:
         words = fold(args.filter).split()
         tracks = [t for t in tracks if matches(_search_text(t), words)]
     if args.json:
-        _print_json([_track_json(t) for t in tracks])
+        print_json([_track_json(t) for t in tracks])
     else:
         for t in tracks:
             number = f"{t.track_number:>3}" if t.track_number is not None else "   "
@@ -114,7 +111,7 @@ def _notes_list(args: argparse.Namespace, tracks: TrackRepository, scenes: Scene
     notes = scenes.notes(args.track)
     orphaned = {note.id for note in scenes.orphaned_notes()}
     if args.json:
-        _print_json([_note_json(note, note.id in orphaned) for note in notes])
+        print_json([_note_json(note, note.id in orphaned) for note in notes])
         return 0
     titles: dict[int, str] = {}
     for note in notes:
@@ -192,7 +189,7 @@ def _pack_import(args: argparse.Namespace, tracks: TrackRepository, scenes: Scen
     except PackError as exc:
         raise CommandError(str(exc)) from None
     if args.json:
-        _print_json(
+        print_json(
             {
                 "name": result.name,
                 "matched": result.matched,
@@ -309,5 +306,6 @@ def _path_text(path: Path) -> str:
     return os.fspath(path)
 
 
-def _print_json(value: object) -> None:
+def print_json(value: object) -> None:
+    """Print ``value`` as the JSON the command-line contract promises (ASCII, indented)."""
     sys.stdout.write(json.dumps(value, ensure_ascii=True, indent=2) + "\n")

@@ -46,3 +46,8 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def folder_available(folder: Path) -> bool:
+    """Whether a music folder can be read now (not unmounted, moved or locked)."""
+    return folder.is_dir() and os.access(folder, os.R_OK | os.X_OK)

@@ -6,19 +6,19 @@ Their output is a contract, documented in the README: scripts and acceptance che
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ostplayer.commands import CommandError, print_json
 from ostplayer.domain.mixer import MomentRule, MoodRule, Pick
 from ostplayer.domain.mood import MoodIndex, mood_key
 from ostplayer.domain.playlist import Playlist
 from ostplayer.domain.scene import normalise_episode_key
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
+from ostplayer.files import folder_available
 from ostplayer.formats.playlist_file import PlaylistFileError
 from ostplayer.library.playlists import (
     Mixer,
@@ -34,10 +34,6 @@ from ostplayer.store.state import StateRepository, watched_up_to
 from ostplayer.store.tracks import TrackRepository
 
 
-class MoodCommandError(Exception):
-    """A command cannot go on; the message is for people and goes to stderr."""
-
-
 def run(args: argparse.Namespace, db: Database) -> int:
     """Run a ``moods``, ``mood`` or ``playlist`` command; returns the exit code."""
     handler = _COMMANDS[(args.command, getattr(args, "action", None))]
@@ -50,7 +46,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
 def _moods(args: argparse.Namespace, db: Database) -> int:
     counts = MoodIndex(MoodRepository(db).rows()).counts()
     if args.json:
-        _print_json(
+        print_json(
             {
                 c.name: {"tracks": c.total, "sources": {o: getattr(c, o) for o in _ORIGINS}}
                 for c in counts
@@ -73,9 +69,9 @@ def _mood_edit(args: argparse.Namespace, db: Database) -> int:
     tracks = TrackRepository(db)
     for track_id in args.track:
         if tracks.get(track_id) is None:
-            raise MoodCommandError(f"there is no track with id {track_id} (see `ostplayer tracks`)")
+            raise CommandError(f"there is no track with id {track_id} (see `ostplayer tracks`)")
     if not mood_key(args.mood):
-        raise MoodCommandError("the mood is empty; say which mood, e.g. tender")
+        raise CommandError("the mood is empty; say which mood, e.g. tender")
     repository = MoodRepository(db)
     if args.action == "add":
         repository.add(args.track, args.mood)
@@ -103,15 +99,13 @@ def _episodes(text: str | None) -> tuple[str | None, str | None]:
     try:
         return normalise_episode_key(first), normalise_episode_key(last or first)
     except ValueError as exc:
-        raise MoodCommandError(f"--episodes: {exc}") from None
+        raise CommandError(f"--episodes: {exc}") from None
 
 
 def _collection(db: Database) -> list[Track]:
     repo = TrackRepository(db)
     unavailable = frozenset(
-        source_id
-        for source_id, _kind, path in repo.sources()
-        if not (path.is_dir() and os.access(path, os.R_OK | os.X_OK))
+        source_id for source_id, _kind, path in repo.sources() if not folder_available(path)
     )
     return repo.all(unavailable)
 
@@ -119,9 +113,9 @@ def _collection(db: Database) -> list[Track]:
 def _build(args: argparse.Namespace, db: Database) -> int:
     include, exclude = _split(args.mood), _split(args.exclude)
     if not args.moments and args.character:
-        raise MoodCommandError("--character needs --moments (it picks scenes, not tracks)")
+        raise CommandError("--character needs --moments (it picks scenes, not tracks)")
     if args.smart and (args.moments or not args.name):
-        raise MoodCommandError("--smart saves a mood rule: give --name, and no --moments")
+        raise CommandError("--smart saves a mood rule: give --name, and no --moments")
     tracks = _collection(db)
     mixer = Mixer.load(db, tracks, watched_up_to(StateRepository(db)))
     if args.moments:
@@ -143,13 +137,13 @@ def _build(args: argparse.Namespace, db: Database) -> int:
             else:
                 saved = playlists.create(args.name, entries_of(picks))
         except PlaylistNameError:
-            raise MoodCommandError(
+            raise CommandError(
                 f"a playlist called “{args.name}” already exists; choose another --name"
             ) from None
     if args.output:
         _export(Path(args.output), args.name or _rule_name(include, args.moments), picks, by_id)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "name": saved.name if saved else None,
                 "id": saved.id if saved else None,
@@ -173,7 +167,7 @@ def _export(path: Path, name: str, picks: list[Pick], by_id: dict[int, Track]) -
     try:
         export_playlist(path, name, entries_of(picks), by_id)
     except PlaylistFileError as exc:
-        raise MoodCommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
 
 
 def _print_picks(picks: list[Pick], by_id: dict[int, Track]) -> None:
@@ -205,7 +199,7 @@ def _find(db: Database, name: str) -> Playlist:
     playlist = PlaylistRepository(db).find(name)
     if playlist is None:
         names = ", ".join(f"“{p.name}”" for p in PlaylistRepository(db).all()) or "none yet"
-        raise MoodCommandError(f"there is no playlist called “{name}” (saved: {names})")
+        raise CommandError(f"there is no playlist called “{name}” (saved: {names})")
     return playlist
 
 
@@ -221,7 +215,7 @@ def _list(args: argparse.Namespace, db: Database) -> int:
     playlists = PlaylistRepository(db)
     rows = [playlists.get(p.id) or p for p in playlists.all()]
     if args.json:
-        _print_json(
+        print_json(
             [
                 {
                     "id": p.id,
@@ -246,7 +240,7 @@ def _show(args: argparse.Namespace, db: Database) -> int:
     picks = _picks_of(db, playlist, tracks)
     by_id = {t.id: t for t in tracks}
     if args.json:
-        _print_json(
+        print_json(
             {
                 "id": playlist.id,
                 "name": playlist.name,
@@ -275,12 +269,12 @@ def _import(args: argparse.Namespace, db: Database) -> int:
     try:
         imported = import_playlist(path, _collection(db))
     except PlaylistFileError as exc:
-        raise MoodCommandError(str(exc)) from None
+        raise CommandError(str(exc)) from None
     playlists = PlaylistRepository(db)
     name = playlists.free_name(args.name or imported.name or path.stem)
     saved = playlists.create(name, imported.entries)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "id": saved.id,
                 "name": saved.name,
@@ -300,10 +294,6 @@ def _delete(args: argparse.Namespace, db: Database) -> int:
     PlaylistRepository(db).delete(playlist.id)
     print(f"Deleted “{playlist.name}”.")
     return 0
-
-
-def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=True, indent=2) + "\n")
 
 
 _COMMANDS: dict[tuple[str, str | None], Callable[[argparse.Namespace, Database], int]] = {

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ostplayer.domain.mood import MoodIndex
-from ostplayer.formats.matching import match_tracks
-from ostplayer.formats.pack import dump_pack, load_pack
-from ostplayer.library.scanner import scan_folder
-from ostplayer.paths import resources_dir
 from ostplayer.store.database import Database
 from ostplayer.store.moods import MoodRepository
-from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.tracks import TrackRepository
-
-DEMO = resources_dir() / "demo"
-
-
-@pytest.fixture
-def db(data_dir: Path) -> Database:
-    return Database(data_dir / "library.sqlite3")
+from tests.store.test_scenes import import_demo_pack
 
 
 @pytest.fixture
-def ids(db: Database, tmp_path: Path) -> dict[str, int]:
+def ids(db: Database, demo: tuple[TrackRepository, Path]) -> dict[str, int]:
     """The demo OST (tag moods tender, tense, hopeful, warm) with its scene pack imported."""
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    for song in DEMO.glob("*.ogg"):
-        shutil.copy2(song, folder / song.name)
-    repo = TrackRepository(db)
-    scan_folder(repo, folder, workers=0)
-    pack = load_pack(DEMO / "scenes.json")
-    links = [(m.track_id, str(m.level)) for m in match_tracks(pack.tracks, repo.all())]
-    SceneRepository(db).import_pack(pack, dump_pack(pack), links)
+    repo, _folder = demo
+    import_demo_pack(db, repo)
     return {t.title: t.id for t in repo.all()}
 
 

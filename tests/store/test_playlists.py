@@ -15,11 +15,6 @@ from ostplayer.store.tracks import TrackRepository
 
 
 @pytest.fixture
-def db(data_dir: Path) -> Database:
-    return Database(data_dir / "library.sqlite3")
-
-
-@pytest.fixture
 def track_ids(db: Database) -> list[int]:
     tracks = [Track(Path(f"/music/{n:02}.ogg"), title=f"Track {n}") for n in range(1, 6)]
     return TrackRepository(db).save_many((t, 1, 1) for t in tracks)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -19,23 +17,6 @@ from ostplayer.store.scenes import MANUAL, SceneRepository
 from ostplayer.store.tracks import TrackRepository
 
 DEMO = resources_dir() / "demo"
-
-
-@pytest.fixture
-def db(data_dir: Path) -> Database:
-    return Database(data_dir / "library.sqlite3")
-
-
-@pytest.fixture
-def demo(db: Database, tmp_path: Path) -> tuple[TrackRepository, Path]:
-    """The demo OST, copied to a folder of its own and scanned in."""
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    for song in DEMO.glob("*.ogg"):
-        shutil.copy2(song, folder / song.name)
-    repo = TrackRepository(db)
-    scan_folder(repo, folder, workers=0)
-    return repo, folder
 
 
 def track_id(repo: TrackRepository, title: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -15,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer
 
 from ostplayer.domain.text import search_text
 from ostplayer.domain.track import Track
+from ostplayer.files import folder_available
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import Database
 from ostplayer.store.state import StateRepository
@@ -129,6 +129,7 @@ class LibraryService(QObject):
         """Give known tracks new moods (the listener edited them); ``tracks_updated`` follows."""
         index = {t.id: i for i, t in enumerate(self._tracks)}
         changed: list[Track] = []
+        texts: list[str] = []
         for track_id, values in moods.items():
             i = index.get(track_id)
             if i is None or self._tracks[i].moods == values:
@@ -137,8 +138,9 @@ class LibraryService(QObject):
             self._tracks[i] = self._by_id[track_id] = track
             self._search[i] = search_text(track)
             changed.append(track)
+            texts.append(self._search[i])
         if changed:
-            self.tracks_updated.emit(changed, [search_text(t) for t in changed])
+            self.tracks_updated.emit(changed, texts)
 
     def needs_demo(self) -> bool:
         """True on first run: no music folder and no demo yet, and the demo was never removed."""
@@ -353,7 +355,9 @@ class LibraryService(QObject):
     def _unavailable_sources(self) -> frozenset[int]:
         # One stat per music folder: an unmounted drive or a moved folder shows at once.
         return frozenset(
-            source_id for source_id, _kind, path in self._repo.sources() if not _is_available(path)
+            source_id
+            for source_id, _kind, path in self._repo.sources()
+            if not folder_available(path)
         )
 
     def shutdown(self) -> None:
@@ -380,7 +384,7 @@ class LibraryService(QObject):
         """Every source (the demo OST, music folders) with its track count and availability."""
         counts = self._repo.source_counts()
         return [
-            Source(source_id, kind, path, counts.get(source_id, 0), _is_available(path))
+            Source(source_id, kind, path, counts.get(source_id, 0), folder_available(path))
             for source_id, kind, path in self._repo.sources()
         ]
 
@@ -460,13 +464,8 @@ class LibraryService(QObject):
             self._watcher.removePaths(gone)
 
     def _watch_again(self, folder: Path) -> None:
-        if _is_available(folder):
+        if folder_available(folder):
             self._watch([folder])  # its subfolders come back with the next scan
-
-
-def _is_available(folder: Path) -> bool:
-    """Whether a source folder can be read now (not unmounted, moved or locked)."""
-    return folder.is_dir() and os.access(folder, os.R_OK | os.X_OK)
 
 
 class _Throttle:

@@ -152,7 +152,12 @@ class PlaylistService(QObject):
             return mixer.smart(playlist) if mixer is not None else []
         from ostplayer.library.playlists import picks_of_entries
 
-        tracks = {t.id: t for t in self._library.tracks() if t.available}
+        # Only the entries' tracks: a lookup each, not a copy of the whole library.
+        tracks = {
+            e.track_id: track
+            for e in playlist.entries
+            if (track := self._library.get(e.track_id)) is not None and track.available
+        }
         return picks_of_entries(playlist.entries, tracks)
 
     def free_name(self, name: str) -> str:
@@ -258,7 +263,7 @@ class PlaylistService(QObject):
         from ostplayer.library.playlists import export_playlist
 
         picks = self.picks(playlist_id)
-        tracks = {t.id: t for t in self._library.tracks()}
+        tracks = {p.track_id: track for p in picks if (track := self._library.get(p.track_id))}
         entries = [PlaylistEntry(p.track_id, p.start_ms, p.end_ms) for p in picks]
         return export_playlist(path, playlist.name, entries, tracks)
 

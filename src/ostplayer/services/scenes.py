@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,12 +123,8 @@ def item_of_note(note: Note) -> SceneItem:
     """A note as a panel item; it carries its cue when it names an episode."""
     cue = note.to_cue()
     if cue is not None:
-        cue = SceneCue(**{**_cue_fields(cue), "id": note.id})
+        cue = replace(cue, id=note.id)
     return SceneItem(note.position_ms, note.end_ms, note.text, cue=cue, note=note)
-
-
-def _cue_fields(cue: SceneCue) -> dict[str, object]:
-    return {name: getattr(cue, name) for name in SceneCue.__slots__}  # type: ignore[attr-defined]
 
 
 class Timeline:

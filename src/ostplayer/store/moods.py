@@ -64,16 +64,19 @@ class MoodRepository:
         With ``track_ids``, those tracks' instead, missing or not. A pack gives a track a mood
         once, however many of its cues carry it.
         """
+        hidden = self._hidden(self._db.conn)  # once, not once per chunk of ids
         if track_ids is None:
-            return self._rows(_IN_COLLECTION, ())
+            return self._rows(_IN_COLLECTION, (), hidden)
         found: list[tuple[int, str, Origin]] = []
         for chunk in _chunks(track_ids):
-            found += self._rows(f"track.id IN ({', '.join('?' * len(chunk))})", chunk)
+            where = f"track.id IN ({', '.join('?' * len(chunk))})"
+            found += self._rows(where, chunk, hidden)
         return found
 
-    def _rows(self, where: str, params: Sequence[int]) -> list[tuple[int, str, Origin]]:
+    def _rows(
+        self, where: str, params: Sequence[int], hidden: set[tuple[int, str]]
+    ) -> list[tuple[int, str, Origin]]:
         conn = self._db.conn
-        hidden = self._hidden(conn)
         found: list[tuple[int, str, Origin]] = []
         seen: set[tuple[int, str, str]] = set()
         plain = conn.cursor()

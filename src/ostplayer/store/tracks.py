@@ -160,12 +160,15 @@ class TrackRepository:
             f"{_SELECT} WHERE missing_since IS NULL "
             "ORDER BY album COLLATE NOCASE, disc_number, track_number, title COLLATE NOCASE"
         ).fetchall()
-        return self._with_moods(rows, unavailable_sources)
+        return self._with_moods(rows, MoodRepository(self._db).combined(), unavailable_sources)
 
     def get(self, track_id: int) -> Track | None:
         """One track by id, missing or not."""
         row = self._db.conn.execute(f"{_SELECT} WHERE id = ?", (track_id,)).fetchone()
-        return self._with_moods([row])[0] if row else None
+        if row is None:
+            return None
+        # Its own moods, missing or not (the collection's moods leave missing tracks out).
+        return self._with_moods([row], MoodRepository(self._db).combined([track_id]))[0]
 
     def count(self) -> int:
         """How many tracks the collection holds (missing ones left out)."""
@@ -259,12 +262,12 @@ class TrackRepository:
         rows = self._db.conn.execute("SELECT path, reason, message FROM scan_problem ORDER BY path")
         return [(Path(os.fsdecode(r[0])), r[1], r[2]) for r in rows]
 
+    @staticmethod
     def _with_moods(
-        self, rows: list[sqlite3.Row], unavailable_sources: frozenset[int] = frozenset()
+        rows: list[sqlite3.Row],
+        moods: dict[int, tuple[str, ...]],
+        unavailable_sources: frozenset[int] = frozenset(),
     ) -> list[Track]:
-        repository = MoodRepository(self._db)
-        # One track (get): its own moods, missing or not; a whole load: the collection's.
-        moods = repository.combined([r[0] for r in rows] if len(rows) == 1 else None)
         # Positional, from plain tuples: 20,000 tracks load at start-up, on a worker thread.
         names = tuple(attribute for attribute, _ in _FIELDS)
         return [

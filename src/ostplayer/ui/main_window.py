@@ -7,6 +7,7 @@ sidebar (moods, playlists, episodes) and the scene panel can sit beside it.
 from __future__ import annotations
 
 import base64
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,7 @@ from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.state import StateRepository
+from ostplayer.ui.actions import window_action
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
@@ -252,13 +254,7 @@ class MainWindow(QMainWindow):
         return [self.model.track(row).id for row in rows]
 
     def _make_actions(self) -> None:
-        def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
-            act = QAction(text, self)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            self.addAction(act)  # shortcuts work even with the menu bar hidden
-            return act
+        action = partial(window_action, self)
 
         player = self._player
         self.play_pause_action = action(self.tr("&Play/Pause"), "Space", self._play_pause)

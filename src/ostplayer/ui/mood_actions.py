@@ -7,16 +7,17 @@ first opened.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMenuBar, QMessageBox
 
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
+from ostplayer.ui.actions import window_action
 
 if TYPE_CHECKING:
     from ostplayer.library.moodwriter import WriteReport
@@ -48,13 +49,7 @@ class MoodActions(QObject):
         self._builder: PlaylistBuilderDialog | None = None
         moods.write_finished.connect(self._moods_written)
 
-        def action(text: str, shortcut: str | None, slot: object) -> QAction:
-            act = QAction(text, window)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            window.addAction(act)  # shortcuts work even with the menu bar hidden
-            return act
+        action = partial(window_action, window)
 
         self.moods_action = action(self.tr("&Moods…"), "Ctrl+M", self.edit_moods)
         self.moods_action.setToolTip(self.tr("Add or remove moods on the selected tracks"))
