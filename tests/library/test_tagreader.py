@@ -10,6 +10,7 @@ import shutil
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutagen.apev2 import APEv2
@@ -493,14 +494,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     try:
         if os.geteuid() == 0:
             # root reads a chmod 000 file anyway, so simulate the PermissionError open() gives.
-            real_open = Path.open
+            real_open = os.open
 
-            def deny(self: Path, *args: object, **kwargs: object) -> object:
-                if self == path:
-                    raise PermissionError(errno.EACCES, "Permission denied", str(self))
-                return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+            def deny(file: object, *args: Any, **kwargs: Any) -> int:
+                if os.fsdecode(file) == str(path):  # type: ignore[call-overload]
+                    raise PermissionError(errno.EACCES, "Permission denied", str(file))
+                return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-            monkeypatch.setattr(Path, "open", deny)
+            monkeypatch.setattr(os, "open", deny)
         assert _reason(path) == "permission"
     finally:
         path.chmod(0o644)

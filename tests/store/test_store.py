@@ -92,3 +92,31 @@ def test_failed_transaction_changes_nothing(db: Database) -> None:
         raise RuntimeError("boom")
     assert StateRepository(db).get("k") is None
     assert repo.count() == 0
+
+
+def _synchronous(db: Database) -> int:
+    return int(db.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+
+def test_only_index_batches_skip_waiting_for_the_disk(db: Database) -> None:
+    full, normal = 2, 1
+    assert _synchronous(db) == full  # the listener's data: every commit waits for the disk
+    with db.transaction(durable=False):
+        assert _synchronous(db) == normal
+    assert _synchronous(db) == full
+    with pytest.raises(RuntimeError), db.transaction(durable=False):
+        raise RuntimeError("boom")
+    assert _synchronous(db) == full  # restored after a failed batch too
+
+    seen: list[int] = []
+    repo = TrackRepository(db)
+    real = db.transaction
+
+    def spy(*, durable: bool = True):  # type: ignore[no-untyped-def]
+        seen.append(durable)
+        return real(durable=durable)
+
+    db.transaction = spy  # type: ignore[method-assign]
+    repo.save_many([(Track(path=Path("/music/a.ogg"), title="A"), 1, 1)])
+    assert seen == [False]  # a scan batch is index data
+    assert _synchronous(db) == full

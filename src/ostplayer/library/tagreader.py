@@ -18,6 +18,7 @@ worker process.
 from __future__ import annotations
 
 import math
+import os
 import re
 import stat
 from collections.abc import Callable, Iterable
@@ -113,25 +114,33 @@ def read_tags(path: Path) -> TagInfo:
     Raises :class:`TagReadError`, and nothing else, when the file cannot be read.
     """
     try:
-        st = path.stat()
+        # Non-blocking, so that a FIFO never blocks the open; then fstat() the file that was
+        # opened, one lookup of the path instead of two (a scan does this 20,000 times).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise _os_error(exc) from exc
-    if not stat.S_ISREG(st.st_mode):
-        # Never open a FIFO or a device: a FIFO would block until someone writes to it.
-        raise TagReadError("unsupported", "not a regular file")
-    if st.st_size == 0:
-        raise TagReadError("empty", "the file is empty")
     try:
-        with path.open("rb") as fileobj:
+        fileobj = open(fd, "rb")  # noqa: PTH123, SIM115 - owns fd from here; closed below
+    except OSError as exc:
+        os.close(fd)
+        raise _os_error(exc) from exc
+    with fileobj:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                # Never read a FIFO or a device: a FIFO would block until someone writes to it.
+                raise TagReadError("unsupported", "not a regular file")
+            if st.st_size == 0:
+                raise TagReadError("empty", "the file is empty")
             audio = _load(fileobj, path)
             _check_complete(audio, fileobj, st.st_size)
             return _tag_info(audio, st.st_size)
-    except TagReadError:
-        raise
-    except OSError as exc:
-        raise _os_error(exc) from exc
-    except Exception as exc:  # struct.error, IndexError, OverflowError... from hostile files
-        raise _parse_error(exc) from exc
+        except TagReadError:
+            raise
+        except OSError as exc:
+            raise _os_error(exc) from exc
+        except Exception as exc:  # struct.error, IndexError, OverflowError... from hostile files
+            raise _parse_error(exc) from exc
 
 
 def _load(fileobj: IO[bytes], path: Path) -> Any:

@@ -77,15 +77,27 @@ class Database:
                 conn.execute(f"PRAGMA user_version={number}")
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block as one transaction: committed when it ends, rolled back if it raises."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """Run a block as one transaction: committed when it ends, rolled back if it raises.
+
+        ``durable=False`` is for the library index only (what a scan reads from the files,
+        which a rescan rebuilds): its commit does not wait for the disk. A crash may then lose
+        that last batch, never the database's consistency, and never the listener's own data:
+        every other commit still waits for the disk (``synchronous=FULL``).
+        """
+        if not durable:
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # cannot change inside a transaction
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        finally:
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=FULL")
 
     def close(self) -> None:
         """Close the GUI thread's connection."""

@@ -123,14 +123,15 @@ class TrackRepository:
         paths: list[bytes] = [row[1] for row in rows]  # type: ignore[misc]
         # Whole-batch statements: a scan saves thousands of rows, and one execute per row
         # was most of the scanning process's own work.
-        with self._db.transaction() as conn:
+        # What a scan reads from the files can be read again: no waiting for the disk.
+        with self._db.transaction(durable=False) as conn:
             existing = set(self._ids_by_path(conn, paths).values())
             conn.executemany(_UPSERT, rows)
             by_path = self._ids_by_path(conn, paths)
             ids = [by_path[path] for path in paths]
-            conn.executemany(
+            conn.executemany(  # a new row has no moods yet: only rows that were there
                 "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'",
-                [(track_id,) for track_id in ids],
+                [(track_id,) for track_id in ids if track_id in existing],
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
