@@ -30,9 +30,11 @@ from ostplayer.library.tagreader import TagInfo
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
-#: Files handed to a worker at once; it answers once per chunk. Each worker holds two chunks,
-#: so that it never waits for the parent between them.
+#: Files handed to a worker at once; it answers once per chunk.
 CHUNK = 32
+#: Chunks a worker holds at once: enough work (~40 ms) that it never runs dry while the
+#: scanning process writes a batch to the database.
+DEPTH = 4
 #: Seconds a new worker may take to say it is ready.
 START_TIMEOUT_S = 20.0
 
@@ -141,7 +143,7 @@ class WorkerPool:
         """
         source = enumerate(paths)
         pending: deque[tuple[int, Path]] = deque()
-        ahead = self.workers * 2 * CHUNK  # enough to keep every worker two chunks deep
+        ahead = self.workers * DEPTH * CHUNK  # enough to keep every worker DEPTH chunks deep
         drawn_all = False
         pool: list[_Worker] = []
         try:
@@ -161,7 +163,11 @@ class WorkerPool:
                 for i, worker in enumerate(pool):
                     if worker.conn.closed:
                         pool[i] = worker = self._start()
-                    while pending and len(worker.inflight) <= CHUNK and not worker.conn.closed:
+                    while (
+                        pending
+                        and len(worker.inflight) <= (DEPTH - 1) * CHUNK
+                        and not worker.conn.closed
+                    ):
                         self._hand(worker, pending)
                 busy = [w.conn for w in pool if w.inflight]
                 for conn in wait(busy, timeout=min(0.25, self.timeout_s)):
