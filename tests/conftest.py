@@ -11,8 +11,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
-from ostplayer.paths import AppPaths
+from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
+from ostplayer.services.library import LibraryService
+from ostplayer.services.tasks import Tasks
+from ostplayer.store.database import Database
+from ostplayer.store.state import StateRepository
+from ostplayer.store.tracks import TrackRepository
 
 # Set before any Qt or libvlc object exists. Headless Qt, and libvlc with no sound card.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -74,3 +79,17 @@ def make_app(qapp: QApplication, qtbot: QtBot, data_dir: Path) -> Iterator[MakeA
     for app in made:
         app.window.close()
         app.shutdown()
+
+
+@pytest.fixture
+def library(qapp: object, data_dir: Path) -> Iterator[LibraryService]:
+    """The library service on its own, on a fresh database in the test's data dir."""
+    db = Database(data_dir / "library.sqlite3")
+    tasks = Tasks()
+    service = LibraryService(
+        TrackRepository(db), resources_dir() / "demo", tasks, StateRepository(db)
+    )
+    yield service
+    service.shutdown()
+    tasks.wait(10_000)
+    db.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ostplayer import __version__
+from ostplayer import __version__, cli
 from ostplayer.cli import display_problem, main
 
 
@@ -64,3 +64,125 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
         main(["--no-such-option"])
     assert exc.value.code == 2
     assert "usage: ostplayer" in capsys.readouterr().err
+
+
+# -- remote control and paths --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "is_command"),
+    [
+        ([], True),
+        (["--status"], True),
+        (["scan", "/music"], True),
+        (["--data-dir", "scan", "tracks"], True),  # "scan" is the data dir here
+        (["--data-dir=/d", "tracks"], True),
+        (["--seek", "-10"], True),
+        (["tone.ogg"], False),
+        (["--data-dir", "/d", "tone.ogg", "scan"], False),
+        (["--", "scan"], False),  # a file called "scan"
+        (["-"], False),
+    ],
+)
+def test_a_first_word_that_is_not_a_command_is_a_path(argv: list[str], is_command: bool) -> None:
+    assert cli._names_a_command(argv) is is_command
+
+
+@pytest.mark.parametrize(
+    ("text", "request_args"),
+    [
+        ("+10", {"offset_ms": 10_000}),
+        ("-10", {"offset_ms": -10_000}),
+        ("+1:30", {"offset_ms": 90_000}),
+        ("1:30", {"position_ms": 90_000}),
+        ("1:02:03", {"position_ms": 3_723_000}),
+        ("95", {"position_ms": 95_000}),
+    ],
+)
+def test_seek_takes_relative_seconds_or_a_time(text: str, request_args: dict[str, int]) -> None:
+    args = cli._open_parser().parse_args(["--seek", text])
+    assert cli._remote_request(args) == {"cmd": "seek", **request_args}
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--seek", "1:75"], "minutes and seconds stop at 59"),
+        (["--seek", "soon"], "is not a time"),
+        (["--pause", "--next"], "not allowed with argument"),
+        (["--status", "tracks"], "go alone"),
+        (["--play", "tone.ogg"], "go alone"),
+        (["--json"], "goes with --status"),
+    ],
+)
+def test_remote_control_misuse_is_a_usage_error(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert words in capsys.readouterr().err
+    assert not any(data_dir.iterdir())
+
+
+def test_status_with_nothing_running_exits_3_quickly_and_writes_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "none"
+    code = (
+        "import sys; from ostplayer.cli import main; rc = main(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6.Qt'))); sys.exit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--data-dir", str(data_dir), "--status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == cli.EXIT_NOT_RUNNING
+    assert result.stderr == "ostplayer: OST Player is not running\n"
+    # No widgets and no QtGui: remote control stays quick and needs no display.
+    assert result.stdout.strip() == "['PySide6.QtCore', 'PySide6.QtNetwork']"
+    assert not data_dir.exists()
+
+
+def test_file_uris_become_absolute_paths_and_others_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    targets, problems = cli._local_paths(
+        [
+            "file:///music/a%20b.ogg",
+            "file://localhost/music/%FF.ogg",  # percent-escapes are the name's bytes
+            "relative/../tone.ogg",
+            "https://example.com/tone.ogg",
+            "file://otherhost/tone.ogg",
+        ]
+    )
+    assert targets == [
+        "/music/a b.ogg",
+        os.fsdecode(b"/music/\xff.ogg"),
+        str(tmp_path / "tone.ogg"),
+    ]
+    assert problems == [
+        "https://example.com/tone.ogg: only files on this computer can be opened",
+        "file://otherhost/tone.ogg: only files on this computer can be opened",
+    ]
+
+
+def test_only_urls_open_nothing_and_start_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["https://example.com/tone.ogg"]) == 2
+    assert "only files on this computer" in capsys.readouterr().err
+    assert not any(data_dir.iterdir())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only X11/Wayland need a display")
+def test_a_file_with_no_display_and_no_app_running_writes_nothing(data_dir: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = run(str(Path(__file__).parent / "data" / "tone.ogg"), env=env)
+    assert result.returncode == 2
+    assert "no display found" in result.stderr
+    assert not any(data_dir.iterdir())

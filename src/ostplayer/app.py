@@ -10,7 +10,8 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -34,6 +35,8 @@ from ostplayer.store.tracks import TrackRepository
 from ostplayer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:  # the scanner is imported when a scan starts, not for the first paint
+    from ostplayer.desktop.instance import InstanceServer, Primary
+    from ostplayer.desktop.remote import RemoteControl
     from ostplayer.library.scanner import ScanReport
 
 log = logging.getLogger(__name__)
@@ -171,18 +174,79 @@ class Application(QObject):
         self.db.close()
 
 
-def run_gui(paths: AppPaths, argv: list[str]) -> int:
-    """Run the window until it closes; returns the exit code."""
+def run_gui(
+    paths: AppPaths,
+    argv: list[str],
+    primary: Primary | None = None,
+    open_paths: Sequence[Path] = (),
+) -> int:
+    """Run the window until it closes; returns the exit code.
+
+    ``primary`` is this process's claim on the data dir (:func:`ostplayer.desktop.instance.
+    claim`): the app answers remote control while it runs, and lets go of the lock only once
+    the database is closed. ``open_paths`` (files and folders) are opened once start-up is done.
+    """
     QApplication.setApplicationName("ostplayer")
     QApplication.setApplicationDisplayName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_ID)
     qapp = QApplication(argv)
+    server = _listen(primary)
     try:
-        app = Application(qapp, paths)
-    except (StoreError, OSError) as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        try:
+            app = Application(qapp, paths)
+        except (StoreError, OSError) as exc:
+            QMessageBox.critical(None, APP_NAME, str(exc))
+            print(f"ostplayer: {exc}", file=sys.stderr)
+            return 1
+        remote = remote_control(app)
+        if server is not None:
+            server.set_handler(remote.handle)
+        if open_paths:
+            remote.open_paths(list(open_paths))  # waits for start-up to finish
+        app.start()
+        return qapp.exec()
+    finally:
+        if server is not None:
+            server.close()
+        if primary is not None:
+            primary.release()  # the database is closed by now: the next writer may start
+
+
+def _listen(primary: Primary | None) -> InstanceServer | None:
+    """Answer other launches and the command line; without it the app still runs."""
+    if primary is None:
+        return None
+    from ostplayer.desktop.instance import InstanceError
+
+    try:
+        return primary.listen()
+    except InstanceError as exc:
+        log.warning("%s", exc)
         print(f"ostplayer: {exc}", file=sys.stderr)
-        return 1
-    app.start()
-    return qapp.exec()
+        return None
+
+
+def remote_control(app: Application) -> RemoteControl:
+    """The remote control of ``app``, ready once its start-up has finished."""
+    from ostplayer.desktop.remote import RemoteControl
+
+    window = app.window
+
+    def show_window() -> None:
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    remote = RemoteControl(
+        app.player,
+        app.library,
+        show_window=show_window,
+        show_problems=window.show_banner,
+        quit_app=app.qapp.quit,
+        parent=app,
+    )
+    app.ready.connect(remote.set_ready)
+    return remote

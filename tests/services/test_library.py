@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from ostplayer.domain.text import search_text
-from ostplayer.paths import resources_dir
 from ostplayer.services.library import LibraryService, Source
-from ostplayer.services.tasks import Tasks
-from ostplayer.store.database import Database
-from ostplayer.store.state import StateRepository
-from ostplayer.store.tracks import TrackRepository
 from tests.conftest import DATA, MakeApp
 
 FORMATS = ("ogg", "flac", "mp3")  # fewer than the scanner's worker threshold: read in-process
@@ -28,19 +22,6 @@ def music(tmp_path: Path) -> Path:
     for fmt in FORMATS:
         shutil.copy(DATA / f"tone.{fmt}", folder / f"tone.{fmt}")
     return folder
-
-
-@pytest.fixture
-def library(qapp: object, data_dir: Path) -> Iterator[LibraryService]:
-    db = Database(data_dir / "library.sqlite3")
-    tasks = Tasks()
-    service = LibraryService(
-        TrackRepository(db), resources_dir() / "demo", tasks, StateRepository(db)
-    )
-    yield service
-    service.shutdown()
-    tasks.wait(10_000)
-    db.close()
 
 
 def scanned(library: LibraryService, qtbot: QtBot, folders: list[Path] | None = None) -> None:

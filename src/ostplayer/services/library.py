@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,6 +38,26 @@ class Source:
     path: Path
     track_count: int  # tracks in the collection (missing ones left out)
     available: bool  # False while the folder is unmounted, moved or unreadable
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedPaths:
+    """What :meth:`LibraryService.open_paths` made of the paths it was given."""
+
+    #: The audio files, as library tracks, in the order they were given.
+    track_ids: list[int]
+    #: Folders added to the music folders; their scan runs on in the background.
+    folders: list[Path]
+    #: What could not be opened: ``(path, message for people)``.
+    problems: list[tuple[Path, str]]
+
+    def problem_text(self) -> str:
+        """One line per problem, for people; empty when there is none."""
+        return "\n".join(f"{path}: {message}" for path, message in self.problems)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("LibraryService", text)
 
 
 class LibraryService(QObject):
@@ -103,6 +125,7 @@ class LibraryService(QObject):
         self._loading = False
         self._load_again = False
         self._pending_done: list[Callable[[], None]] = []
+        self._queued_folders: list[Path] = []  # opened while a scan or a removal ran
 
     def tracks(self) -> list[Track]:
         """Every track, in album order."""
@@ -317,6 +340,7 @@ class LibraryService(QObject):
                 error=exc
             )
         )
+        self._scan_queued()
 
     def _scan_done(self, report: ScanReport) -> None:
         # Finished means the list shows the result: tell the views once it is loaded. The
@@ -327,9 +351,102 @@ class LibraryService(QObject):
         self._cancel = None
         self._watch(report.folders_seen)
         self.scan_finished.emit(report)
+        self._scan_queued()
         if self._rescan_pending:
             self._rescan_pending = False
             self._settle.start()
+
+    # -- files and folders opened from outside ------------------------------------------------
+    def open_paths(
+        self, paths: Iterable[Path], on_done: Callable[[OpenedPaths], None] | None = None
+    ) -> None:
+        """Take files and folders opened from outside: the command line, a file manager, a drop.
+
+        On a worker thread, each path is looked at once. A folder becomes a music folder and
+        is scanned (as :meth:`scan` does; after the running scan, if one runs). An audio file
+        the library already holds is used as it is. Any other audio file is read with the
+        scanner's tag reader and saved as a track: of the music folder it lies in, if any,
+        else of no folder (it stays in the library, keeps its notes, and joins a folder added
+        later). A path that is missing or not audio is reported, and the others go on.
+
+        ``on_done`` runs on the GUI thread once every track is in :meth:`get`; to play them:
+        ``player.play_tracks(result.track_ids)``.
+        """
+        # Absolute here, where the caller's working dir is this process's; no disk access.
+        targets = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
+        known = list(self._tracks)  # a snapshot: the list changes on this thread only
+        database = self._repo.database_path
+
+        def job() -> tuple[list[int], list[Path], list[tuple[Path, str]], bool]:
+            from ostplayer.library.scanner import ReadError, default_reader
+
+            by_path = {track.path: track.id for track in known}
+            found: list[int | Track] = []  # an id, or a track read now and saved below
+            folders: list[Path] = []
+            problems: list[tuple[Path, str]] = []
+            sizes: dict[Path, tuple[int, int]] = {}
+            for path in targets:
+                try:
+                    st = path.stat()
+                except FileNotFoundError:
+                    problems.append((path, _tr("there is no such file or folder")))
+                    continue
+                except OSError as exc:
+                    problems.append((path, exc.strerror or str(exc)))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    folders.append(path)
+                elif path in by_path:
+                    found.append(by_path[path])
+                else:
+                    try:
+                        found.append(default_reader(path))
+                    except ReadError as exc:
+                        problems.append((path, str(exc)))
+                        continue
+                    sizes[path] = (st.st_size, st.st_mtime_ns)
+            new = [item for item in found if isinstance(item, Track)]
+            if not new:
+                return [item for item in found if isinstance(item, int)], folders, problems, False
+            db = Database(database)  # SQLite connections belong to the thread that made them
+            try:
+                ids = _save_opened(TrackRepository(db), new, sizes)
+            finally:
+                db.close()
+            saved = iter(ids)
+            return (
+                [item if isinstance(item, int) else next(saved) for item in found],
+                folders,
+                problems,
+                True,
+            )
+
+        def done(result: tuple[list[int], list[Path], list[tuple[Path, str]], bool]) -> None:
+            if self._closed:
+                return
+            track_ids, folders, problems, saved = result
+            if folders:
+                self._queued_folders += folders
+                self._scan_queued()
+            opened = OpenedPaths(track_ids, folders, problems)
+            finish = (lambda: on_done(opened)) if on_done is not None else (lambda: None)
+            if saved:
+                self.load(finish)  # the new tracks must be in get() before anyone plays them
+            else:
+                finish()
+
+        def failed(exc: Exception) -> None:
+            if self._closed or on_done is None:
+                return
+            message = _tr("could not be opened: {error}").format(error=exc)
+            on_done(OpenedPaths([], [], [(path, message) for path in targets]))
+
+        self._tasks.run(job, done, failed)
+
+    def _scan_queued(self) -> None:
+        """Scan the folders opened while the sources were changing, once they no longer are."""
+        if self._queued_folders and not self._closed and self.scan(self._queued_folders):
+            self._queued_folders = []
 
     # -- keeping up with changes while the app runs -----------------------------------------
     def _watch(self, folders: Iterable[str | Path]) -> None:
@@ -447,6 +564,7 @@ class LibraryService(QObject):
 
     def _removal_ended(self) -> None:
         self._removing = False
+        self._scan_queued()
         if self._rescan_pending:  # a folder changed meanwhile
             self._rescan_pending = False
             self._settle.start()
@@ -466,6 +584,29 @@ class LibraryService(QObject):
     def _watch_again(self, folder: Path) -> None:
         if folder_available(folder):
             self._watch([folder])  # its subfolders come back with the next scan
+
+
+def _save_opened(
+    repo: TrackRepository, tracks: list[Track], sizes: dict[Path, tuple[int, int]]
+) -> list[int]:
+    """Save tracks read from opened files, each with the source it lies in; ids in order.
+
+    In the deepest source that holds it, a file is what a scan of that folder would have
+    found (the scan then sees it unchanged); outside every source it has none.
+    """
+    sources = repo.sources()
+    by_source: dict[int | None, list[int]] = {}
+    for index, track in enumerate(tracks):
+        holders = [
+            (len(path.parts), i) for i, _kind, path in sources if track.path.is_relative_to(path)
+        ]
+        by_source.setdefault(max(holders)[1] if holders else None, []).append(index)
+    ids = [0] * len(tracks)
+    for source_id, indexes in by_source.items():
+        rows = [(tracks[i], *sizes[tracks[i].path]) for i in indexes]
+        for i, track_id in zip(indexes, repo.save_many(rows, source_id), strict=True):
+            ids[i] = track_id
+    return ids
 
 
 class _Throttle:
