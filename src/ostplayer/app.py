@@ -36,6 +36,7 @@ from ostplayer.ui.main_window import MainWindow
 
 if TYPE_CHECKING:  # the scanner is imported when a scan starts, not for the first paint
     from ostplayer.desktop.instance import InstanceServer, Primary
+    from ostplayer.desktop.mpris import Mpris
     from ostplayer.desktop.remote import RemoteControl
     from ostplayer.library.scanner import ScanReport
 
@@ -91,6 +92,7 @@ class Application(QObject):
             self.playlists,
         )  # fmt: skip
         self.engine: Engine | None = None
+        self.mpris: Mpris | None = None  # on the session bus once start-up has finished
         self._closed = False
         self.window.first_painted.connect(self._after_first_paint)
         qapp.aboutToQuit.connect(self.shutdown)
@@ -131,6 +133,9 @@ class Application(QObject):
             return
         self.player.restore_session({t.id for t in self.library.tracks()})
         self.attach_engine()
+        from ostplayer.desktop.mpris import attach_mpris  # QtDBus loads after the first paint
+
+        self.mpris = attach_mpris(self)
         if self.library.folders():
             # Catch up with what changed while the app was closed; it also starts the watch.
             self.library.scan()
@@ -160,6 +165,8 @@ class Application(QObject):
             return
         self._closed = True
         self.qapp.aboutToQuit.disconnect(self.shutdown)
+        if self.mpris is not None:
+            self.mpris.unregister()  # the desktop's player widgets let go of us first
         self.library.shutdown()  # a folder change must not reach the closed database
         self.moods.shutdown()
         self.window.shutdown()

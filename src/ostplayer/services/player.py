@@ -16,6 +16,9 @@ from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.playback.queue import PlayQueue, RepeatMode
 from ostplayer.store.state import StateRepository
 
+# Re-exported: listeners of the service (MPRIS, remote control) need them, not the engine.
+__all__ = ["PlaybackState", "PlayerService", "RepeatMode", "Span"]
+
 SESSION_KEY = "session"
 #: How often, in ms, span mode looks at the engine's position to end a span.
 SPAN_TICK_MS = 50
@@ -49,6 +52,11 @@ class PlayerService(QObject):
     modes_changed = Signal()  # shuffle or repeat
     engine_attached = Signal(object)  # Engine
     queue_changed = Signal()  # entries were added to the queue
+    # The engine's own signals, passed on: they exist before the engine is attached.
+    state_changed = Signal(object)  # PlaybackState
+    seeked = Signal(int)  # ms: the position jumped (a seek, not playback going on)
+    duration_changed = Signal(int)  # ms, 0 while unknown
+    volume_changed = Signal(int)  # 0-100, whoever changed it
 
     def __init__(
         self,
@@ -82,6 +90,8 @@ class PlayerService(QObject):
         engine.track_ended.connect(self._on_track_ended)
         engine.error.connect(self._on_error)
         engine.state_changed.connect(self._on_state)
+        engine.seeked.connect(self.seeked.emit)
+        engine.duration_changed.connect(self.duration_changed.emit)
         engine.set_volume(self._volume)
         engine.set_muted(self._muted)
         if self.queue.current() is not None:
@@ -94,6 +104,18 @@ class PlayerService(QObject):
         """The queue's current track."""
         track_id = self.queue.current()
         return None if track_id is None else self._lookup(track_id)
+
+    def state(self) -> PlaybackState:
+        """What the engine is doing (stopped until one is attached)."""
+        return self.engine.state() if self.engine is not None else PlaybackState.STOPPED
+
+    def position(self) -> int:
+        """The smooth play position in ms (0 with no engine)."""
+        return self.engine.position() if self.engine is not None else 0
+
+    def duration(self) -> int:
+        """The loaded track's length in ms as the engine knows it; 0 while unknown."""
+        return self.engine.duration() if self.engine is not None else 0
 
     # -- commands ------------------------------------------------------------------------------
     def play_tracks(self, track_ids: list[int], start: int = 0) -> None:
@@ -169,10 +191,14 @@ class PlayerService(QObject):
         self.engine.seek(max(0, target))
 
     def set_volume(self, volume: int) -> None:
-        """Set the volume, 0-100."""
-        self._volume = max(0, min(100, volume))
+        """Set the volume, 0-100; ``volume_changed`` follows when it changed."""
+        volume = max(0, min(100, int(volume)))
+        changed = volume != self._volume
+        self._volume = volume
         if self.engine is not None:
             self.engine.set_volume(self._volume)
+        if changed:
+            self.volume_changed.emit(volume)
 
     def volume(self) -> int:
         """The volume, 0-100."""
@@ -232,8 +258,8 @@ class PlayerService(QObject):
             if kept and isinstance(position, int):
                 self._restore_position = max(0, position)
         volume = saved.get("volume")
-        if isinstance(volume, int):
-            self._volume = max(0, min(100, volume))
+        if isinstance(volume, int) and not isinstance(volume, bool):
+            self.set_volume(volume)
         self._muted = bool(saved.get("muted", False))
         self.modes_changed.emit()
         self.current_changed.emit(self.current_track())
@@ -262,6 +288,7 @@ class PlayerService(QObject):
     def _on_state(self, state: PlaybackState) -> None:
         if state == PlaybackState.PLAYING:
             self._failures = 0
+        self.state_changed.emit(state)
 
     def _on_track_ended(self) -> None:
         # Runs on the GUI thread (the engine's drain), never inside a libvlc callback.
