@@ -252,7 +252,7 @@ def remote_control(app: Application) -> RemoteControl:
         app.library,
         show_window=show_window,
         show_problems=window.show_banner,
-        quit_app=app.qapp.quit,
+        quit_app=app.window.quit,  # the window's Quit: close-to-tray must not refuse it
         parent=app,
     )
     app.ready.connect(remote.set_ready)

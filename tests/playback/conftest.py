@@ -20,8 +20,8 @@ TIMEOUT = 5000
 INSTALL = "apt-get install libvlc5 libvlc-bin vlc-plugin-base"
 
 
-def new_vlc_engine(**kwargs: Any) -> VlcEngine:
-    """A real libvlc engine made through the factory (or directly with ``kwargs``).
+def new_vlc_engine(args: list[str] | None = None, **kwargs: Any) -> VlcEngine:
+    """A real libvlc engine made through the factory (or directly with ``args`` or ``kwargs``).
 
     Fails the test, never skips it, when libvlc is missing.
     """
@@ -33,7 +33,10 @@ def new_vlc_engine(**kwargs: Any) -> VlcEngine:
         pytest.fail(
             f"libvlc is not installed ({exc}): run make test, which installs it, or {INSTALL}"
         )
-    engine = VlcEngine(vlc_args(), **kwargs) if kwargs else create_engine()
+    if args is not None or kwargs:
+        engine = VlcEngine(vlc_args() if args is None else args, **kwargs)
+    else:
+        engine = create_engine()
     if not isinstance(engine, VlcEngine):
         reason = getattr(engine, "reason", None)
         short = getattr(reason, "short", "unknown reason")

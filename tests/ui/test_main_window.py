@@ -177,3 +177,12 @@ def test_without_libvlc_the_window_opens_with_a_banner(make_app: MakeApp, qtbot:
     assert titles(app) == DEMO_TITLES  # the library still works
     qtbot.keyClick(app.window.table, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "needs VLC" in app.window.statusBar().currentMessage(), timeout=2000)
+
+
+def test_the_volume_slider_follows_a_change_from_outside(make_app: MakeApp) -> None:
+    app = make_app()
+    requested: list[int] = []
+    app.window.transport.volume_requested.connect(requested.append)
+    app.player.set_volume(37)  # as MPRIS or the tray would
+    assert app.window.transport.volume_slider.value() == 37
+    assert requested == []  # shown, not asked for again

@@ -17,11 +17,16 @@ Rules every engine keeps (the contract suite in ``tests/playback/`` holds each o
 - ``seeked`` carries where the engine really went (a FLAC seek lands on a block start).
 - ``duration()`` may stay 0 until playback starts (libvlc learns the length by playing).
 - Volume is 0–100 (perceptual, as shown on the slider); rate is a factor (1.0 normal speed).
+- The output device is ``None`` (the system's default) or one of :meth:`Engine.output_devices`'
+  ids; a device that is not there falls back to the default.
+- ReplayGain (:class:`ReplayGainMode`) is applied from the next ``load()`` and, when changed, to
+  the loaded track at once. It never changes ``volume()``.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -33,6 +38,22 @@ class PlaybackState(enum.Enum):
     STOPPED = "stopped"
     PLAYING = "playing"
     PAUSED = "paused"
+
+
+class ReplayGainMode(enum.Enum):
+    """Which ReplayGain value of a file sets its loudness, if any."""
+
+    OFF = "off"
+    TRACK = "track"  # every track at the same loudness
+    ALBUM = "album"  # each album at the same loudness, its tracks as the mastering left them
+
+
+@dataclass(frozen=True, slots=True)
+class OutputDevice:
+    """An audio output device: the backend's id and a description for people."""
+
+    id: str
+    description: str
 
 
 class PlayerError(Exception):
@@ -67,6 +88,8 @@ class Engine(QObject):
         self._volume = 100
         self._muted = False
         self._rate = 1.0
+        self._device: str | None = None  # None: the system's default
+        self._replay_gain = ReplayGainMode.OFF
 
     # -- state -------------------------------------------------------------------------------
     def state(self) -> PlaybackState:
@@ -147,6 +170,40 @@ class Engine(QObject):
         self._rate = max(0.25, min(4.0, float(rate)))
         self._apply_rate()
         self.rate_changed.emit(self._rate)
+
+    # -- output device and ReplayGain ------------------------------------------------------------
+    def output_devices(self) -> list[OutputDevice]:
+        """The devices the backend can play to, besides the system's default (may be empty)."""
+        return []
+
+    def output_device(self) -> str | None:
+        """The chosen output device's id, or ``None`` for the system's default."""
+        return self._device
+
+    def set_output_device(self, device_id: str | None) -> bool:
+        """Play to ``device_id`` (``None``: the system's default), at once if playing.
+
+        Returns False, and plays to the default, when the device is not (or no longer) there.
+        """
+        known = device_id is None or any(d.id == device_id for d in self.output_devices())
+        self._device = device_id if known else None
+        self._apply_output_device()
+        return known
+
+    def replay_gain_mode(self) -> ReplayGainMode:
+        """How loudness is evened out between tracks."""
+        return self._replay_gain
+
+    def set_replay_gain_mode(self, mode: ReplayGainMode) -> None:
+        """Choose the ReplayGain mode; the loaded track follows it at once."""
+        self._replay_gain = ReplayGainMode(mode)
+        self._apply_replay_gain()
+
+    def _apply_output_device(self) -> None:
+        """Hand the chosen device to the backend (nothing to do without one)."""
+
+    def _apply_replay_gain(self) -> None:
+        """Hand the ReplayGain mode to the backend (nothing to do without one)."""
 
     def _apply_volume(self) -> None:
         """Hand the stored volume and mute to the backend (nothing to do without one)."""

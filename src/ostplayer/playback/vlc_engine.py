@@ -29,6 +29,18 @@ Reports made before the last seek, pause, resume or rate change are dropped: the
 knows better. Right after ``set_time()`` libvlc echoes the target as a report; it agrees with
 the clock, which was anchored on the target by ``seek()``. A rate change makes libvlc re-time
 (its next report jumps by up to ~250 ms for PCM); the clock takes that report as it comes.
+
+Output device. ``audio_output_device_enum()`` lists the current audio output's devices (none
+with ``--aout=dummy``, and none for PulseAudio without a server); ``audio_output_device_set``
+with no module moves the sound at once. libvlc has no "back to the default" call, so the
+device libvlc reported when the engine was made stands for the system's default.
+
+ReplayGain. The gain (see :mod:`~ostplayer.playback.replaygain` for why it is not libvlc's own
+option) goes through libvlc's equalizer preamp, a gain stage inside libvlc that can change while
+playing, with every band at 0 dB. The equalizer scales its input by 1/4 (``EQZ_IN_FACTOR`` in
+VLC's ``modules/audio_filter/equalizer.c``) and lets the preamp make it up, so a preamp of
+20·log10(4) ≈ 12.04 dB is unity gain; the preamp's -20..+20 dB thus allows -32..+8 dB. With
+ReplayGain off the equalizer is taken out of the chain.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import math
 import queue
 import struct
 import threading
@@ -48,7 +61,13 @@ import vlc
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from ostplayer.playback.clock import PositionClock
-from ostplayer.playback.engine import Engine, PlaybackState, PlayerError
+from ostplayer.playback.engine import (
+    Engine,
+    OutputDevice,
+    PlaybackState,
+    PlayerError,
+    ReplayGainMode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +99,11 @@ _TRACK_AUDIO = 0
 # only bounds the latency of track_ended/error (and costs nothing while stopped: the timer
 # stops then).
 _DRAIN_INTERVAL_MS = 15
+
+#: The equalizer preamp (dB) at which libvlc's equalizer leaves the level as it is, and the
+#: preamp's range (see the module's docstring).
+EQUALIZER_UNITY_DB = 20.0 * math.log10(4.0)
+_PREAMP_MIN_DB, _PREAMP_MAX_DB = -20.0, 20.0
 
 _EVENT_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.POINTER(vlc.Event), ctypes.c_void_p)
 
@@ -191,6 +215,13 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Engine", text)
 
 
+def _text(value: bytes | str | None) -> str:
+    """A libvlc string (python-vlc gives bytes in structures) as text."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 class VlcEngine(Engine):
     """Plays audio files through libvlc 3.
 
@@ -242,6 +273,11 @@ class VlcEngine(Engine):
         self._event_manager = self._player.event_manager()
         self._sink = _EventSink()
         self._sink.attach(self._event_manager, _EVENT_KINDS)
+
+        # What libvlc plays to before any choice: the way back to the system's default.
+        self._default_device: str | None = self._player.audio_output_device_get() or None
+        self._gain_db = 0.0  # the ReplayGain applied to the loaded track
+        self._equalizer_on = False
 
     # -- the GUI thread ----------------------------------------------------------------------
     def _post(self, kind: str, value: Any = None) -> None:
@@ -391,6 +427,8 @@ class VlcEngine(Engine):
             self._clock.anchor(0)
         self._path = Path(path)
         self._block_ms = flac_block_ms(self._path)
+        if self._replay_gain is not ReplayGainMode.OFF:
+            self._apply_replay_gain()
         self._clock.set_duration(None)
         if self._duration != 0:
             self._duration = 0
@@ -477,6 +515,69 @@ class VlcEngine(Engine):
     def duration(self) -> int:
         """The length of the loaded track in ms, 0 until libvlc has read it."""
         return self._duration
+
+    # -- output device and ReplayGain ------------------------------------------------------------
+    def output_devices(self) -> list[OutputDevice]:
+        """The current audio output's devices, as libvlc lists them (may be empty)."""
+        if self._closed:
+            return []
+        head = self._player.audio_output_device_enum()
+        devices: list[OutputDevice] = []
+        try:
+            node = head
+            while node:
+                entry = node.contents
+                device = _text(entry.device)
+                if device:
+                    devices.append(OutputDevice(device, _text(entry.description) or device))
+                node = entry.next
+        finally:
+            if head:
+                vlc.libvlc_audio_output_device_list_release(head)
+        return devices
+
+    def playing_device(self) -> str | None:
+        """The device libvlc says it plays to (``None`` when it does not say)."""
+        if self._closed:
+            return None
+        return self._player.audio_output_device_get() or None
+
+    def _apply_output_device(self) -> None:
+        if self._closed:
+            return
+        target = self._device if self._device is not None else self._default_device
+        if target is not None:
+            self._player.audio_output_device_set(None, target)
+
+    def replay_gain_db(self) -> float:
+        """The ReplayGain applied to the loaded track, in dB (0 when off or untagged)."""
+        return self._gain_db
+
+    def _apply_replay_gain(self) -> None:
+        if self._closed:
+            return
+        from ostplayer.playback.replaygain import read_replay_gain  # mutagen: only when on
+
+        mode, path = self._replay_gain, self._path
+        gain = 0.0
+        if mode is not ReplayGainMode.OFF and path is not None:
+            # A tag read (a few ms): load() already touches the file, and the gain must be
+            # in place before the first sample plays.
+            gain = read_replay_gain(path).gain_db(mode)
+        self._gain_db = gain
+        if mode is ReplayGainMode.OFF:
+            if self._equalizer_on:
+                self._player.set_equalizer(None)
+                self._equalizer_on = False
+            return
+        preamp = max(_PREAMP_MIN_DB, min(_PREAMP_MAX_DB, gain + EQUALIZER_UNITY_DB))
+        equalizer = vlc.libvlc_audio_equalizer_new()  # every band at 0 dB
+        try:
+            vlc.libvlc_audio_equalizer_set_preamp(equalizer, preamp)
+            self._player.set_equalizer(equalizer)  # libvlc copies the settings
+        finally:
+            vlc.libvlc_audio_equalizer_release(equalizer)
+        self._equalizer_on = True
 
     def _apply_rate(self) -> None:
         # libvlc keeps the pitch (time stretch); the clock runs at the new rate from now.

@@ -47,3 +47,16 @@ def watched_up_to(state: StateRepository) -> str | None:
         return normalise_episode_key(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+# -- desktop settings (their types and defaults: ostplayer.ui.preferences) ---------------------
+#: State key: the colour scheme, "system", "light" or "dark".
+THEME_KEY = "ui.theme"
+#: State key: closing the window hides it in the tray (bool).
+CLOSE_TO_TRAY_KEY = "ui.close_to_tray"
+#: State key: a desktop notification when the track changes (bool).
+NOTIFY_KEY = "ui.notify_track_change"
+#: State key: the audio output device's id, or null for the system's default.
+OUTPUT_DEVICE_KEY = "audio.output_device"
+#: State key: the ReplayGain mode, "off", "track" or "album".
+REPLAY_GAIN_KEY = "audio.replay_gain"

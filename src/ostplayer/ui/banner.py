@@ -20,7 +20,11 @@ class Banner(QFrame):
     """A headline and a longer explanation (selectable, so a command can be copied)."""
 
     def __init__(
-        self, parent: QWidget | None = None, color: str = "#fff4ce", action: str = ""
+        self,
+        parent: QWidget | None = None,
+        color: str = "#fff4ce",
+        action: str = "",
+        action_tip: str = "",
     ) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -53,6 +57,8 @@ class Banner(QFrame):
         layout.addLayout(text, 1)
         #: The banner's one action (for example "Add Music Folder…"), when it has one.
         self.action_button = QPushButton(action)
+        self.action_button.setAccessibleName(action.replace("&", ""))
+        self.action_button.setToolTip(action_tip or action.replace("&", ""))
         self.action_button.setVisible(bool(action))
         layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)

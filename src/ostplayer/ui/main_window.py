@@ -2,6 +2,10 @@
 
 It talks only to services and their signals. A splitter holds the table so that later a
 sidebar (moods, playlists, episodes) and the scene panel can sit beside it.
+
+As a desktop citizen it also has a tray icon (when the desktop has a tray), takes dropped
+folders and audio files, applies the desktop settings (theme, audio device, ReplayGain) at start
+and whenever they change, and lists its keyboard shortcuts in Help › Keyboard Shortcuts.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -22,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -43,7 +48,7 @@ from PySide6.QtWidgets import (
 from ostplayer import APP_NAME, __version__
 from ostplayer.domain.track import Track
 from ostplayer.playback.engine import Engine, PlaybackState
-from ostplayer.services.library import LibraryService
+from ostplayer.services.library import LibraryService, OpenedPaths
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
@@ -52,6 +57,17 @@ from ostplayer.ui.actions import window_action
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.preferences import (
+    CLOSE_TO_TRAY,
+    NOTIFY_TRACK_CHANGE,
+    OUTPUT_DEVICE,
+    REPLAY_GAIN,
+    THEME,
+    Preferences,
+    Setting,
+    Theme,
+    apply_theme,
+)
 from ostplayer.ui.scene_panel import ScenePanel
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
@@ -66,9 +82,13 @@ if TYPE_CHECKING:
     from ostplayer.ui.playlist_view import PlaylistView
     from ostplayer.ui.problems import ProblemsDialog
     from ostplayer.ui.settings import SettingsDialog
+    from ostplayer.ui.settings_desktop import DesktopPages
+    from ostplayer.ui.shortcuts import ShortcutsDialog
     from ostplayer.ui.sidebar import LibrarySidebar
+    from ostplayer.ui.tray import Tray
 
 SEEK_STEP_MS = 5000
+VOLUME_STEP = 5
 POSITION_TICK_MS = 100
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.table_header"
@@ -104,7 +124,18 @@ class MainWindow(QMainWindow):
         self._cover_for: Path | None = None
         self._settings: SettingsDialog | None = None
         self._spoilers_page: QWidget | None = None
+        self._shortcuts: ShortcutsDialog | None = None
+        #: The Settings dialog's Audio, Window and Data pages, once the dialog is made.
+        self.desktop_pages: DesktopPages | None = None
+        #: The tray icon, made after the first paint when the desktop has a tray.
+        self.tray: Tray | None = None
+        self._quitting = False
+        self._announced: int | None = None  # the track last announced as playing
+        self.preferences = Preferences(state, self)
         self.setWindowTitle(APP_NAME)
+        theme = self.preferences.get(THEME)
+        if theme is not Theme.SYSTEM:  # the system's colours need nothing done
+            apply_theme(theme)
 
         # The banners are made when first shown: most starts show none, and two banners cost
         # ~20 ms before the first paint (their icons, fonts and palettes).
@@ -140,6 +171,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.track_stack, self.tr("Tracks"))
         self.tabs.addTab(self.episodes_view, self.tr("Episodes"))
         self.tabs.setAccessibleName(self.tr("Tracks and episodes"))
+        self.tabs.setToolTip(self.tr("Your tracks, or each episode's music"))
+        self.tabs.setTabToolTip(0, self.tr("The tracks of the library, a mood or a playlist"))
+        self.tabs.setTabToolTip(1, self.tr("Each episode's music in airing order (Ctrl+E)"))
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.scene_panel)
         self.splitter.setChildrenCollapsible(False)
@@ -175,7 +209,9 @@ class MainWindow(QMainWindow):
         self.scan_progress = QProgressBar()
         self.scan_progress.setMaximumWidth(220)
         self.scan_progress.setAccessibleName(self.tr("Scan progress"))
+        self.scan_progress.setToolTip(self.tr("Files read of the files found"))
         self.cancel_scan_button = QPushButton(self.tr("Cancel"))
+        self.cancel_scan_button.setAccessibleName(self.tr("Cancel the scan"))
         self.cancel_scan_button.setToolTip(self.tr("Stop the scan; what it has read stays"))
         self.cancel_scan_button.clicked.connect(library.cancel_scan)
         for widget in (self.scan_progress, self.cancel_scan_button):
@@ -215,7 +251,11 @@ class MainWindow(QMainWindow):
         if self._welcome is None:
             from ostplayer.ui.banner import Banner
 
-            self._welcome = Banner(color="#e3f0ff", action=self.tr("Add Music Folder…"))
+            self._welcome = Banner(
+                color="#e3f0ff",
+                action=self.tr("Add Music Folder…"),
+                action_tip=self.tr("Choose the folder where you keep your soundtracks"),
+            )
             self._welcome.action_button.clicked.connect(self._choose_folder)
             self._welcome.action_button.clicked.connect(self._welcome.hide)
             self._banners.addWidget(self._welcome)
@@ -233,6 +273,7 @@ class MainWindow(QMainWindow):
         table.setWordWrap(False)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.setAccessibleName(self.tr("Tracks"))
+        table.setToolTip(self.tr("Double-click or Enter plays; right-click for more"))
         vertical = table.verticalHeader()
         vertical.hide()
         # Fixed row heights keep filtering and scrolling cheap on big libraries.
@@ -266,7 +307,22 @@ class MainWindow(QMainWindow):
         self.seek_forward_action = action(
             self.tr("Seek &Forward 5 s"), "Right", lambda: player.seek_by(SEEK_STEP_MS)
         )
-        self.stop_action = action(self.tr("&Stop"), None, player.stop)
+        self.stop_action = action(self.tr("&Stop"), "Ctrl+.", player.stop)
+        self.volume_up_action = action(
+            self.tr("Volume &Up"), "Ctrl+Up", lambda: self._step_volume(VOLUME_STEP)
+        )
+        self.volume_down_action = action(
+            self.tr("Volume &Down"), "Ctrl+Down", lambda: self._step_volume(-VOLUME_STEP)
+        )
+        self.mute_action = action(
+            self.tr("&Mute"), "M", lambda: self._set_muted(not player.is_muted())
+        )
+        self.shuffle_action = action(
+            self.tr("S&huffle"), "Ctrl+U", lambda: player.set_shuffle(not player.queue.shuffle)
+        )
+        self.repeat_action = action(
+            self.tr("Re&peat: Off, All, One"), "Ctrl+T", player.cycle_repeat
+        )
         self.add_folder_action = action(
             self.tr("&Add Music Folder…"), QKeySequence.StandardKey.Open, self._choose_folder
         )
@@ -277,7 +333,7 @@ class MainWindow(QMainWindow):
         )
         self.problems_action = action(self.tr("&Problems…"), None, self.show_problems)
         self.import_pack_action = action(
-            self.tr("&Import Scene Pack…"), None, self.import_scene_pack
+            self.tr("&Import Scene Pack…"), "Ctrl+I", self.import_scene_pack
         )
         self.import_pack_action.setToolTip(self.tr("Add a scene pack shared by other fans"))
         self.export_notes_action = action(
@@ -293,7 +349,12 @@ class MainWindow(QMainWindow):
         self.filter_action = action(
             self.tr("&Filter…"), QKeySequence.StandardKey.Find, self._focus_filter
         )
-        self.quit_action = action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action = action(self.tr("&Quit"), None, self.quit)
+        # The platform's quit key, else Ctrl+Q (Windows has no standard one). Only the first:
+        # the others are media keys ("Exit") that read oddly in the menus.
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(quit_keys[0] if quit_keys else QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.add_note_action = action(
             self.tr("Add &Note Here…"), QKeySequence.StandardKey.New, self.scene_panel.add_note_here
         )
@@ -310,10 +371,20 @@ class MainWindow(QMainWindow):
         self.show_scenes_action = QAction(self.tr("Show &Scenes"), self)
         self.show_scenes_action.setCheckable(True)
         self.show_scenes_action.setChecked(True)
+        self.show_scenes_action.setShortcut(QKeySequence("F9"))
         self.show_scenes_action.toggled.connect(self.scene_panel.setVisible)
+        self.addAction(self.show_scenes_action)
         self.episodes_action = action(self.tr("&Episodes"), "Ctrl+E", self.show_episodes)
         self.episodes_action.setToolTip(self.tr("Each episode's music in airing order"))
+        self.tracks_action = action(self.tr("Show &Track List"), "Ctrl+L", self.show_tracks_tab)
+        self.tracks_action.setToolTip(self.tr("Back to the list of tracks"))
+        self.shortcuts_action = action(
+            self.tr("&Keyboard Shortcuts"),
+            QKeySequence.StandardKey.HelpContents,
+            self.show_shortcuts,
+        )
         about = action(self.tr("&About OST Player"), None, self._about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
 
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
@@ -338,6 +409,12 @@ class MainWindow(QMainWindow):
         playback.addSeparator()
         playback.addAction(self.seek_back_action)
         playback.addAction(self.seek_forward_action)
+        playback.addSeparator()
+        for act in (self.volume_up_action, self.volume_down_action, self.mute_action):
+            playback.addAction(act)
+        playback.addSeparator()
+        playback.addAction(self.shuffle_action)
+        playback.addAction(self.repeat_action)
         edit = menus.addMenu(self.tr("&Edit"))
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
@@ -360,8 +437,12 @@ class MainWindow(QMainWindow):
         scenes.addAction(self.orphans_action)
         scenes.addAction(self.show_scenes_action)
         scenes.addAction(self.episodes_action)
+        scenes.addAction(self.tracks_action)
         self.mood_actions.add_menus(menus)
-        menus.addMenu(self.tr("&Help")).addAction(about)
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
+        help_menu.addAction(about)
 
     def _connect(self) -> None:
         transport, player = self.transport, self._player
@@ -372,6 +453,8 @@ class MainWindow(QMainWindow):
         self.scene_panel.seek_requested.connect(player.seek)
         self.scene_panel.markers_changed.connect(transport.seek_slider.set_markers)
         transport.volume_requested.connect(self._set_volume)
+        # A change from outside (MPRIS, the tray) shows on the slider, without asking again.
+        player.volume_changed.connect(lambda v: transport.show_volume(v, player.is_muted()))
         transport.mute_toggled.connect(self._set_muted)
         transport.shuffle_toggled.connect(player.set_shuffle)
         transport.repeat_clicked.connect(player.cycle_repeat)
@@ -394,12 +477,15 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(self._play_row)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self._moods.moods_changed.connect(self._mood_tracks_changed)
+        self.preferences.changed.connect(self._preference_changed)
         # Queued: what waits for the first paint (the library's load) goes first.
         self.first_painted.connect(lambda: QTimer.singleShot(0, lambda: self.sidebar))
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self._make_tray))
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_engine(self, engine: Engine) -> None:
         self.scene_panel.set_engine(engine)
+        self._apply_audio_preferences(engine)
         engine.state_changed.connect(self._on_state)
         engine.duration_changed.connect(lambda _ms: self._update_position())
         engine.seeked.connect(lambda _ms: self._update_position())
@@ -409,6 +495,7 @@ class MainWindow(QMainWindow):
         self.transport.show_state(state)
         if state == PlaybackState.PLAYING:
             self._position_timer.start()
+            self._announce_playing()
         else:
             self._position_timer.stop()
         self._update_position()
@@ -498,6 +585,8 @@ class MainWindow(QMainWindow):
             self._scenes.set_track(track.id if track else None)
         self.model.set_playing(track.id if track else None)
         self.setWindowTitle(f"{track.display_title} — {APP_NAME}" if track else APP_NAME)
+        if self.tray is not None:
+            self.tray.show_track(track)
         self._update_position()
         path = track.path if track else None
         if path == self._cover_for:
@@ -522,6 +611,9 @@ class MainWindow(QMainWindow):
     def _set_muted(self, muted: bool) -> None:
         self._player.set_muted(muted)
         self.transport.show_volume(self._player.volume(), muted)
+
+    def _step_volume(self, step: int) -> None:
+        self._set_volume(max(0, min(100, self._player.volume() + step)))
 
     def _visible_ids(self) -> list[int]:
         return [t.id for t in self.model.visible_tracks()]
@@ -691,6 +783,17 @@ class MainWindow(QMainWindow):
             _packs, self._spoilers_page = add_scene_pages(
                 self._settings, self._scenes, self._library
             )
+            from PySide6.QtWidgets import QSystemTrayIcon
+
+            from ostplayer.ui.settings_desktop import add_desktop_pages
+
+            self.desktop_pages = add_desktop_pages(
+                self._settings,
+                self.preferences,
+                self._player,
+                self._library.database_path.parent,
+                QSystemTrayIcon.isSystemTrayAvailable() or self.tray is not None,
+            )
         if self._settings.isVisible():  # behind the window, perhaps
             self._settings.raise_()
         self._settings.show()
@@ -733,14 +836,75 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_folders(event.mimeData().urls()):
+        from ostplayer.ui.drop import sort_drop
+
+        if sort_drop(event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        folders = _dropped_folders(event.mimeData().urls())
-        if folders:
-            event.acceptProposedAction()
-            self.add_folders(folders)
+        from ostplayer.ui.drop import sort_drop
+
+        dropped = sort_drop(event.mimeData().urls())
+        if not dropped:
+            return
+        event.acceptProposedAction()
+        if dropped.folders:
+            self.add_folders(dropped.folders)
+        if dropped.audio_files or dropped.other_files:
+            play_now = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            self.open_files(dropped.audio_files, dropped.other_files, play_now=play_now)
+
+    def open_files(self, files: list[Path], others: list[Path], *, play_now: bool) -> None:
+        """Queue (or, with ``play_now``, play) dropped audio files; say what was left out.
+
+        Files outside the library are read and taken in first (off the GUI thread).
+        """
+
+        def opened(result: OpenedPaths) -> None:
+            ids = result.track_ids
+            if ids and play_now:
+                self._player.play_tracks(ids)
+            elif ids:
+                self._player.enqueue(ids)
+            self._say_opened(ids, [path for path, _message in result.problems], others, play_now)
+
+        self._library.open_paths(files, opened)
+
+    def _say_opened(
+        self, ids: list[int], failed: list[Path], others: list[Path], play_now: bool
+    ) -> None:
+        parts = []
+        if ids:
+            if play_now:
+                done = (
+                    self.tr("Playing the dropped track")
+                    if len(ids) == 1
+                    else self.tr("Playing {n} dropped tracks")
+                )
+            else:
+                done = (
+                    self.tr("Added 1 track to the queue")
+                    if len(ids) == 1
+                    else self.tr("Added {n} tracks to the queue")
+                )
+            parts.append(done.format(n=len(ids)))
+        if failed:
+            # File names are shown as they are: the status bar draws plain text.
+            unreadable = (
+                self.tr("{names} could not be read (see Problems for files in your library)")
+                if len(failed) == 1
+                else self.tr("{n} files could not be read ({names})")
+            )
+            parts.append(unreadable.format(n=len(failed), names=_names(failed)))
+        if others:
+            not_audio = (
+                self.tr("{names} is not an audio file")
+                if len(others) == 1
+                else self.tr("{n} files are not audio ({names})")
+            )
+            parts.append(not_audio.format(n=len(others), names=_names(others)))
+        if parts:
+            self.statusBar().showMessage("; ".join(parts) + ".", 15000)
 
     def show_welcome(self) -> None:
         """On first run: the demo is playing-ready; invite the listener to add their music."""
@@ -779,7 +943,110 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
+        if (
+            not self._quitting
+            and self.tray is not None
+            and self.tray.icon.isVisible()
+            and self.preferences.get(CLOSE_TO_TRAY)
+        ):
+            # Close to the tray: the music goes on; Quit in the tray's menu ends the app.
+            event.ignore()
+            self.hide()
+            return
         super().closeEvent(event)
+        if self.tray is not None and event.isAccepted():
+            # With a tray the app does not quit with its last window (a dialog closed while
+            # the window is in the tray must not end it): closing the window for real does.
+            QCoreApplication.quit()
+
+    def quit(self) -> None:
+        """Close the window and end the app, even when closing would hide it in the tray."""
+        self._quitting = True
+        if self.close():
+            QCoreApplication.quit()  # even with a dialog still open: Quit means quit
+        else:
+            self._quitting = False
+
+    # -- the desktop: tray, notifications, settings ------------------------------------------
+    def _make_tray(self) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        from ostplayer.ui.tray import app_icon
+
+        self.setWindowIcon(app_icon())
+        if self.tray is not None or not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        self.make_tray()
+
+    def make_tray(self) -> Tray:
+        """Make and show the tray icon (the window does so after its first paint)."""
+        from ostplayer.ui.tray import Tray
+
+        if self.tray is None:
+            self.tray = Tray(self, self.play_pause_action, self.previous_action, self.next_action)
+            self.tray.quit_requested.connect(self.quit)
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                # The window may hide in the tray: the app ends when the window really closes
+                # (see closeEvent), and a desktop logout closes it for real.
+                app.setQuitOnLastWindowClosed(False)
+                app.commitDataRequest.connect(self._session_ends)
+            self.tray.show_track(self._player.current_track())
+            self.tray.set_visible(True)
+        return self.tray
+
+    def _session_ends(self, _manager: object) -> None:
+        self._quitting = True  # the desktop logs out: closing must not hide in the tray
+
+    def _announce_playing(self) -> None:
+        """Notify the desktop of a new track once it plays (the listener's choice)."""
+        track = self._player.current_track()
+        if track is None or track.id == self._announced:
+            return
+        self._announced = track.id
+        if self.tray is not None and self.preferences.get(NOTIFY_TRACK_CHANGE):
+            self.tray.notify_track(track)
+
+    def _apply_audio_preferences(self, engine: Engine) -> None:
+        engine.set_replay_gain_mode(self.preferences.get(REPLAY_GAIN))
+        if self.preferences.get(OUTPUT_DEVICE) is not None:  # the default needs nothing done
+            self._apply_output_device(engine)
+
+    def _apply_output_device(self, engine: Engine) -> None:
+        device = self.preferences.get(OUTPUT_DEVICE)
+        if not engine.set_output_device(device) and device is not None:
+            self.statusBar().showMessage(
+                self.tr(
+                    "The audio device “{device}” is not connected; playing to the system default."
+                ).format(device=device),
+                15000,
+            )
+
+    def _preference_changed(self, setting: Setting[object]) -> None:
+        engine = self._player.engine
+        if setting is THEME:
+            apply_theme(self.preferences.get(THEME))
+        elif setting is OUTPUT_DEVICE and engine is not None:
+            self._apply_output_device(engine)
+        elif setting is REPLAY_GAIN and engine is not None:
+            engine.set_replay_gain_mode(self.preferences.get(REPLAY_GAIN))
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Open Help › Keyboard Shortcuts (built from the window's actions as they are now)."""
+        from ostplayer.ui.shortcuts import ShortcutsDialog
+
+        if self._shortcuts is None:
+            self._shortcuts = ShortcutsDialog(self)
+        if self._shortcuts.isVisible():  # behind the window, perhaps
+            self._shortcuts.raise_()
+        self._shortcuts.show()
+        self._shortcuts.activateWindow()
+        return self._shortcuts
+
+    def show_tracks_tab(self) -> None:
+        """Switch to the Tracks tab and put the keys in the list."""
+        self.tabs.setCurrentIndex(0)
+        self.track_stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- geometry ------------------------------------------------------------------------------
     def shutdown(self) -> None:
@@ -819,7 +1086,7 @@ class MainWindow(QMainWindow):
             self.outer_splitter.setSizes([210, 1050])
 
 
-def _dropped_folders(urls: list) -> list[Path]:
-    """The local folders among dropped URLs (files come with the desktop issue)."""
-    paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-    return [p for p in paths if p.is_dir()]
+def _names(paths: list[Path], shown: int = 3) -> str:
+    """The first few file names of ``paths``, for a one-line message."""
+    names = ", ".join(p.name for p in paths[:shown])
+    return names + (", …" if len(paths) > shown else "")

@@ -212,8 +212,9 @@ class MoodActions(QObject):
             self._builder = PlaylistBuilderDialog(
                 self._moods, self._playlists, self._scenes, self._window
             )
+        if self._builder.isVisible():  # behind the window, perhaps
+            self._builder.raise_()
         self._builder.show()
-        self._builder.raise_()
         self._builder.activateWindow()
 
     def new_playlist_from_selection(self) -> None:

@@ -126,8 +126,10 @@ class MoodDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.mood_edit.setCompleter(completer)
         self.add_button = QPushButton(self.tr("&Add"))
+        self.add_button.setAccessibleName(self.tr("Add mood"))
         self.add_button.setToolTip(self.tr("Give this mood to every selected track"))
         self.remove_button = QPushButton(self.tr("&Remove"))
+        self.remove_button.setAccessibleName(self.tr("Remove moods"))
         self.remove_button.setToolTip(
             self.tr("Take the selected moods off every selected track (Ctrl+Z brings them back)")
         )
@@ -138,6 +140,9 @@ class MoodDialog(QDialog):
         self.mood_edit.textChanged.connect(self._update_buttons)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAccessibleName(self.tr("Close"))
+        close.setToolTip(self.tr("Close; every change is saved already (Ctrl+Z undoes it)"))
         buttons.rejected.connect(self.reject)
         adding = QHBoxLayout()
         adding.addWidget(self.mood_edit, 1)

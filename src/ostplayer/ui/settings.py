@@ -351,6 +351,7 @@ class SettingsDialog(QDialog):
         self.resize(820, 460)
         self.pages = QTabWidget()
         self.pages.setAccessibleName(self.tr("Settings pages"))
+        self.pages.setToolTip(self.tr("One page per subject; every change applies at once"))
         self.music_folders = MusicFoldersPage(library)
         self.add_page(
             self.music_folders,

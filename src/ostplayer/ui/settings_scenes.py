@@ -520,7 +520,7 @@ def add_scene_pages(
     spoilers = SpoilersPage(scenes)
     dialog.add_page(
         spoilers,
-        dialog.tr("S&poilers"),
+        dialog.tr("Sp&oilers"),
         dialog.tr("Hide scenes from episodes you have not watched yet"),
     )
     return packs, spoilers

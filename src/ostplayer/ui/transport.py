@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
+    QIcon,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -234,19 +235,20 @@ class TransportBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style = self.style()
+        #: Which standard icon each button shows (drawn again when the palette changes).
+        self._icons: dict[QToolButton, QStyle.StandardPixmap] = {}
         self.previous_button = self._button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward),
+            QStyle.StandardPixmap.SP_MediaSkipBackward,
             self.tr("Previous"),
             self.tr("Previous track (Ctrl+Left)"),
         )
         self.play_button = self._button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
+            QStyle.StandardPixmap.SP_MediaPlay,
             self.tr("Play"),
             self.tr("Play or pause (Space)"),
         )
         self.next_button = self._button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward),
+            QStyle.StandardPixmap.SP_MediaSkipForward,
             self.tr("Next"),
             self.tr("Next track (Ctrl+Right)"),
         )
@@ -255,9 +257,9 @@ class TransportBar(QWidget):
         self.shuffle_button.setCheckable(True)
         self.repeat_button = self._button(None, self.tr("Repeat"), "")
         self.mute_button = self._button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaVolume),
+            QStyle.StandardPixmap.SP_MediaVolume,
             self.tr("Mute"),
-            self.tr("Mute"),
+            self.tr("Mute or unmute (M)"),
         )
         self.mute_button.setCheckable(True)
 
@@ -310,15 +312,48 @@ class TransportBar(QWidget):
         self.repeat_button.clicked.connect(self.repeat_clicked)
         self.show_repeat(RepeatMode.OFF)
 
-    def _button(self, icon: object, name: str, tip: str) -> QToolButton:
+    def _button(self, icon: QStyle.StandardPixmap | None, name: str, tip: str) -> QToolButton:
         button = QToolButton()
         if icon is not None:
-            button.setIcon(icon)  # type: ignore[arg-type]
+            self._set_icon(button, icon)
         button.setAccessibleName(name)
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         return button
+
+    # -- icons -------------------------------------------------------------------------------
+    def _set_icon(self, button: QToolButton, kind: QStyle.StandardPixmap) -> None:
+        self._icons[button] = kind
+        button.setIcon(self._icon(kind))
+
+    def _icon(self, kind: QStyle.StandardPixmap) -> QIcon:
+        """The style's media icon, redrawn in the text colour on a dark palette.
+
+        Fusion's media icons are dark glyphs made for light backgrounds: on the dark theme
+        they would all but vanish.
+        """
+        icon = self.style().standardIcon(kind)
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        if colour.lightness() < 128:  # a light palette: the glyphs already fit it
+            return icon
+        tinted = QIcon()
+        for size in (16, 24, 32, 48):
+            pixmap = icon.pixmap(size, size)
+            if pixmap.isNull():
+                continue
+            painter = QPainter(pixmap)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+            painter.fillRect(pixmap.rect(), colour)
+            painter.end()
+            tinted.addPixmap(pixmap)
+        return tinted
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: redraw the icons
+            for button, kind in self._icons.items():
+                button.setIcon(self._icon(kind))
 
     # -- showing -----------------------------------------------------------------------------
     def show_state(self, state: PlaybackState) -> None:
@@ -327,7 +362,7 @@ class TransportBar(QWidget):
         pixmap = (
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         )
-        self.play_button.setIcon(self.style().standardIcon(pixmap))
+        self._set_icon(self.play_button, pixmap)
         self.play_button.setAccessibleName(self.tr("Pause") if playing else self.tr("Play"))
 
     def show_position(self, position_ms: int, duration_ms: int) -> None:
@@ -356,7 +391,7 @@ class TransportBar(QWidget):
             if muted
             else QStyle.StandardPixmap.SP_MediaVolume
         )
-        self.mute_button.setIcon(self.style().standardIcon(pixmap))
+        self._set_icon(self.mute_button, pixmap)
 
     def show_modes(self, shuffle: bool, repeat: RepeatMode) -> None:
         """Show shuffle and repeat."""
