@@ -34,10 +34,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # QtNetwork loads when a socket is made: the first paint does not need it
+    from PySide6.QtNetwork import QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,10 @@ def _user() -> str:
     if hasattr(os, "getuid"):
         return str(os.getuid())
     return getpass.getuser()
+
+
+def _connected(qsocket: QLocalSocket) -> bool:
+    return qsocket.state() == type(qsocket).LocalSocketState.ConnectedState
 
 
 def _peer_is_us(qsocket: QLocalSocket) -> bool:
@@ -276,6 +282,8 @@ class Client:
     @classmethod
     def connect(cls, names: list[str], timeout_ms: int = 300) -> Client | None:
         """Connect to the first of ``names`` that answers as this user; ``None`` if none does."""
+        from PySide6.QtNetwork import QLocalSocket
+
         for name in names:
             qsocket = QLocalSocket()
             qsocket.connectToServer(name)
@@ -308,7 +316,7 @@ class Client:
             if (
                 not self._socket.waitForReadyRead(left)
                 and not self._socket.bytesAvailable()
-                and self._socket.state() != QLocalSocket.LocalSocketState.ConnectedState
+                and not _connected(self._socket)
             ):
                 raise InstanceError(_tr("OST Player closed the connection"))
             self._buffer += self._socket.readAll().data()
@@ -436,6 +444,8 @@ class InstanceServer(QObject):
         super().__init__(parent)
         self._names = names
         self._handler = handler
+        from PySide6.QtNetwork import QLocalServer
+
         self._server = QLocalServer(self)
         # Owner only: the socket may sit in the shared temp dir.
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -458,7 +468,7 @@ class InstanceServer(QObject):
         instance left behind: it is removed first.
         """
         for name in self._names:
-            QLocalServer.removeServer(name)
+            self._server.removeServer(name)
         errors: list[str] = []
         for name in self._names:
             if self._server.listen(name):
@@ -561,7 +571,7 @@ class _Connection(QObject):
         self._dispatch(message, respond)
 
     def _write(self, reply: Message) -> None:
-        if self._socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+        if not _connected(self._socket):
             return  # the client gave up waiting: nobody to tell
         self._socket.write(encode(reply))
         self._socket.flush()
