@@ -30,8 +30,9 @@ debian_packages=(
 # dbus-daemon and dbus-run-session (dbus) and dbus-send (dbus-bin) for a private session bus,
 # and playerctl as an independent MPRIS client (tests/desktop). dbus-bin exists from Debian 12 /
 # Ubuntu 23.04 on; before that the dbus package holds dbus-send too. Xvfb gives the tray test
-# (tests/ui) a real X display with a tray.
-debian_test_packages=(desktop-file-utils appstream dbus dbus-daemon dbus-bin playerctl xvfb)
+# (tests/ui) a real X display with a tray; strace watches a whole session for network calls
+# (tests/reliability/test_network.py).
+debian_test_packages=(desktop-file-utils appstream dbus dbus-daemon dbus-bin playerctl xvfb strace)
 
 # The packages of "$@" that dpkg does not have installed.
 not_installed() {

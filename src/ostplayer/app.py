@@ -2,12 +2,19 @@
 
 Start-up order keeps the first paint fast: the database and the track list come before the
 window shows; the demo import (first run only), libvlc and the saved session come after it.
+
+Opening the database may first do a restore chosen in Settings, or move a damaged database
+aside and bring back the newest sound backup (:func:`ostplayer.store.backup.open_library`); the
+window then says what happened. Once start-up is done, the day's backup is taken off the GUI
+thread. A save the database refuses (a full disk, a read-only data folder) is shown in the
+banner by whichever service tried it; the window keeps what it shows and the app runs on.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,8 +32,10 @@ from ostplayer.services.moods import MoodService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.playlists import PlaylistService
 from ostplayer.services.scenes import SceneService
+from ostplayer.services.store_errors import why
 from ostplayer.services.tasks import Tasks
-from ostplayer.store.database import Database, StoreError
+from ostplayer.store.backup import BackupError, OpenedLibrary, open_library, take_daily_backup
+from ostplayer.store.database import StoreError
 from ostplayer.store.moods import MoodRepository
 from ostplayer.store.playlists import PlaylistRepository
 from ostplayer.store.scenes import SceneRepository
@@ -39,6 +48,7 @@ if TYPE_CHECKING:  # the scanner is imported when a scan starts, not for the fir
     from ostplayer.desktop.mpris import Mpris
     from ostplayer.desktop.remote import RemoteControl
     from ostplayer.library.scanner import ScanReport
+    from ostplayer.store.backup import Backup
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +77,11 @@ class Application(QObject):
         self._engine_factory = engine_factory
         self.paths = paths
         paths.ensure()
-        self.db = Database(paths.database)
+        # The caller holds the data dir's lock: a pending restore or a recovery may replace
+        # the file here, before anything has it open.
+        #: What opening the database had to do (a restore, a recovery), told once start-up ends.
+        self.opened: OpenedLibrary = open_library(paths.database, paths.backups_dir)
+        self.db = self.opened.db
         self.tracks = TrackRepository(self.db)
         self.state = StateRepository(self.db)
         self.tasks = Tasks()
@@ -91,6 +105,11 @@ class Application(QObject):
             self.library, self.player, self.state, self.tasks, self.scenes, self.moods,
             self.playlists,
         )  # fmt: skip
+        for service in (self.scenes, self.moods, self.playlists, self.library):
+            service.store_failed.connect(self._store_failed)
+        #: The backup taken at this start, once it is done (``None``: not due, or failed).
+        self.daily_backup: Backup | None = None
+        self._tell_how_the_library_opened()
         self.engine: Engine | None = None
         self.mpris: Mpris | None = None  # on the session bus once start-up has finished
         self._closed = False
@@ -133,6 +152,7 @@ class Application(QObject):
             return
         self.player.restore_session({t.id for t in self.library.tracks()})
         self.attach_engine()
+        self._back_up_daily()
         from ostplayer.desktop.mpris import attach_mpris  # QtDBus loads after the first paint
 
         self.mpris = attach_mpris(self)
@@ -156,8 +176,86 @@ class Application(QObject):
             body = getattr(reason, "long", "") or "\n".join(
                 (getattr(reason, "short", ""), _tr("Your library and notes work without it."))
             )
-            self.window.show_banner(_tr("Playback needs VLC"), body)
+            # Added below a message about the library, if one is showing: both matter.
+            self.window.banner.append_message(_tr("Playback needs VLC"), body)
         return engine
+
+    # -- the library's safety: what opening it did, the daily backup, refused saves ---------
+    def _tell_how_the_library_opened(self) -> None:
+        opened = self.opened
+        if opened.restore_problem is not None:
+            self._show_library_message(
+                _tr("The backup was not restored"),
+                _tr("Your library is as it was. {problem}").format(problem=opened.restore_problem),
+            )
+        if opened.restored is not None:
+            restored = opened.restored
+            body = _tr("Your library is now as it was in {file}.").format(file=restored.source)
+            if restored.previous is not None:
+                body += " " + _tr(
+                    "The library as it was before the restore is kept as {file}."
+                ).format(file=restored.previous.path)
+            self._show_library_message(_tr("Backup restored"), body)
+        recovery = opened.recovery
+        if recovery is not None:
+            damaged = _tr("The damaged file was kept as {file}.").format(file=recovery.damaged)
+            if recovery.backup is not None:
+                headline = _tr("Your library was damaged and has been restored from a backup")
+                body = _tr(
+                    "OST Player could not read its database ({problem}), so it brought back "
+                    "the backup from {time}. Notes, moods and playlists changed after that "
+                    "time are lost."
+                ).format(problem=recovery.problem, time=_when(recovery.backup))
+            else:
+                headline = _tr("Your library was damaged and has been started again, empty")
+                body = _tr(
+                    "OST Player could not read its database ({problem}) and found no backup of "
+                    "it, so it started a new, empty library."
+                ).format(problem=recovery.problem)
+            self._show_library_message(headline, f"{body} {damaged}")
+        if opened.db.backup_problem is not None:
+            self._show_library_message(
+                _tr("No backup was made before upgrading your library"),
+                opened.db.backup_problem,
+            )
+
+    def _show_library_message(self, headline: str, body: str) -> None:
+        log.warning("%s: %s", headline, body)
+        self.window.banner.append_message(headline, body)
+
+    def _back_up_daily(self) -> None:
+        """Take the day's backup on a worker thread (once a day; the newest seven are kept)."""
+        database, backups = self.paths.database, self.paths.backups_dir
+
+        def job() -> Backup | BackupError | None:
+            try:
+                return take_daily_backup(database, backups)
+            except BackupError as exc:
+                return exc  # the listener's disk, not our bug: no traceback in the log
+
+        def done(result: Backup | BackupError | None) -> None:
+            if isinstance(result, BackupError):
+                self._backup_failed(result)
+            else:
+                self.daily_backup = result
+
+        self.tasks.run(job, done)
+
+    def _backup_failed(self, exc: BackupError) -> None:
+        log.error("the daily backup failed: %s", exc)
+        if exc.reason == "corrupt":
+            body = _tr(
+                "Its copy failed the check, so the library database itself looks damaged. "
+                "Settings → Data → Restore from Backup… brings back an earlier, sound one."
+            )
+        else:
+            body = _tr("Your library is as it was; the older backups are kept. {why}").format(
+                why=why(exc)
+            )
+        self._show_library_message(_tr("Your library could not be backed up"), body)
+
+    def _store_failed(self, message: str) -> None:
+        self.window.show_banner(_tr("Not saved"), message)
 
     def shutdown(self) -> None:
         """Save the session, stop playback before releasing libvlc, close the database."""
@@ -178,7 +276,18 @@ class Application(QObject):
         if self.engine is not None:
             self.engine.shutdown()
         self.tasks.wait(2000)
+        self.tasks.close()  # a job still running must not hand its result to a closed database
         self.db.close()
+
+
+def _when(backup: Backup) -> str:
+    """When a backup was taken, as the listener's locale writes it."""
+    from PySide6.QtCore import QDate, QLocale, QTime
+
+    locale, taken = QLocale(), backup.taken_at
+    day = locale.toString(QDate(taken.year, taken.month, taken.day), QLocale.FormatType.LongFormat)
+    at = locale.toString(QTime(taken.hour, taken.minute), QLocale.FormatType.ShortFormat)
+    return f"{day} {at}"
 
 
 def run_gui(
@@ -198,7 +307,7 @@ def run_gui(
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_ID)
     qapp = QApplication(argv)
-    server = _listen(primary)
+    server: InstanceServer | None = None
     try:
         try:
             app = Application(qapp, paths)
@@ -207,17 +316,48 @@ def run_gui(
             print(f"ostplayer: {exc}", file=sys.stderr)
             return 1
         remote = remote_control(app)
-        if server is not None:
-            server.set_handler(remote.handle)
+
+        def listen() -> None:
+            # After the first paint: QtNetwork costs ~10 ms to load, and a second launch
+            # waits for the server to listen (the lock already makes this the app).
+            nonlocal server
+            server = _listen(primary)
+            if server is not None:
+                server.set_handler(remote.handle)
+
+        app.window.first_painted.connect(listen)
         if open_paths:
             remote.open_paths(list(open_paths))  # waits for start-up to finish
         app.start()
-        return qapp.exec()
+        code = qapp.exec()
     finally:
         if server is not None:
             server.close()
         if primary is not None:
             primary.release()  # the database is closed by now: the next writer may start
+    from ostplayer.ui.settings_desktop import RESTART_EXIT_CODE
+
+    if code == RESTART_EXIT_CODE:  # Settings → Restore from Backup: the next start restores
+        _relaunch(paths)
+        return 0
+    return code
+
+
+def relaunch_command(paths: AppPaths) -> list[str]:
+    """The command that starts OST Player again on the same data dir."""
+    if getattr(sys, "frozen", False):  # the PyInstaller bundle: its executable is the app
+        return [sys.executable, "--data-dir", os.fspath(paths.data_dir)]
+    return [sys.executable, "-m", "ostplayer", "--data-dir", os.fspath(paths.data_dir)]
+
+
+def _relaunch(paths: AppPaths) -> None:
+    try:
+        # Our own interpreter and module, no shell; a session of its own outlives this one.
+        subprocess.Popen(relaunch_command(paths), stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        print(
+            f"ostplayer: could not start again ({exc}); start OST Player yourself", file=sys.stderr
+        )
 
 
 def _listen(primary: Primary | None) -> InstanceServer | None:

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 #: Exit code when no OST Player runs on the data dir (as an LSB ``status`` says "not running").
 EXIT_NOT_RUNNING = 3
 #: The subcommands: a first word that is one of them is a command, anything else a path.
-COMMANDS = frozenset({"scan", "tracks", "notes", "pack", "moods", "mood", "playlist"})
+COMMANDS = frozenset(
+    {"scan", "tracks", "notes", "pack", "moods", "mood", "playlist", "backup", "restore"}
+)
 #: Top-level options that take a value (so that the value is not taken for a path).
 _VALUE_OPTIONS = frozenset({"--data-dir", "--seek"})
 #: ``--play-pause`` and friends: the option's request to the running app.
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_notes_parser(commands)
     _add_pack_parser(commands)
     _add_mood_parsers(commands)
+    _add_backup_parsers(commands)
     return parser
 
 
@@ -248,6 +251,21 @@ def _add_mood_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     load.add_argument("--json", action="store_true", help="print the result as JSON")
     delete = actions.add_parser("delete", help="delete a saved playlist")
     delete.add_argument("name", metavar="NAME")
+
+
+def _add_backup_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup", help="back up the library now and print the backup's path; --list lists them"
+    )
+    backup.add_argument("--list", action="store_true", help="list the backups, newest first")
+    backup.add_argument("--json", action="store_true", help="print the result as JSON")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the library with a backup (the library as it is is backed up first); "
+        "OST Player must not be running on the data dir",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup (a library .sqlite3 file)")
+    restore.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def _minutes(text: str) -> int:

@@ -9,6 +9,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ from ostplayer.domain.text import fold, matches
 from ostplayer.domain.timefmt import format_ms, parse_time
 from ostplayer.domain.track import Track
 from ostplayer.paths import AppPaths
-from ostplayer.store.database import Database, StoreError
+from ostplayer.store.backup import Backup, BackupError, OpenedLibrary, Recovery
+from ostplayer.store.database import CorruptDatabaseError, Database, StoreError
 from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.tracks import TrackRepository
 
@@ -28,9 +31,11 @@ class CommandError(Exception):
 
 def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
     """Run one subcommand; returns the exit code. Errors are one line on stderr."""
+    if args.command in ("backup", "restore"):
+        return _run_backup_command(args, paths)
     try:
         paths.ensure()
-        db = Database(paths.database)
+        db = open_database(paths)
     except (StoreError, OSError) as exc:
         print(f"ostplayer: {exc}", file=sys.stderr)
         return 1
@@ -52,6 +57,173 @@ def run_command(args: argparse.Namespace, paths: AppPaths) -> int:
         return 1
     finally:
         db.close()
+
+
+def open_database(paths: AppPaths) -> Database:
+    """Open the library for a command, repairing a damaged one as the app's start does.
+
+    A command never replaces the database while OST Player runs on the data dir: only when it
+    can take the app's lock does it move a damaged database aside and restore the newest sound
+    backup, saying so on stderr. A restore chosen in the app waits for the app's next start.
+    """
+    from ostplayer.store.backup import open_library, pending_restore
+
+    pending = pending_restore(paths.database)
+    if pending is not None:
+        print(
+            f"ostplayer: a restore of {pending} waits for OST Player's next start; until then "
+            "commands use the library as it is",
+            file=sys.stderr,
+        )
+    try:
+        opened = open_library(
+            paths.database, paths.backups_dir, recover_damaged=False, apply_pending=False
+        )
+    except CorruptDatabaseError as exc:
+        opened = _recover(paths, exc)
+    if opened.db.backup_problem is not None:
+        print(f"ostplayer: no backup before upgrading: {opened.db.backup_problem}", file=sys.stderr)
+    return opened.db
+
+
+def _recover(paths: AppPaths, damage: CorruptDatabaseError) -> OpenedLibrary:
+    from ostplayer.store.backup import open_library
+
+    with _data_dir_lock(paths) as held:
+        if not held:
+            raise StoreError(
+                f"{damage}. OST Player is running on this data folder: quit it and start it "
+                "again, and it repairs the library from its newest backup."
+            )
+        opened = open_library(paths.database, paths.backups_dir, apply_pending=False)
+    if opened.recovery is not None:
+        print(f"ostplayer: {recovery_text(opened.recovery)}", file=sys.stderr)
+    return opened
+
+
+def recovery_text(recovery: Recovery) -> str:
+    """What recovering a damaged database did, in one paragraph for people."""
+    what = f"the library database was damaged ({recovery.problem}); it was moved to "
+    what += f"{recovery.damaged}"
+    if recovery.backup is None:
+        return what + ". There was no backup, so the library starts again, empty."
+    when = recovery.backup.taken_at.strftime("%Y-%m-%d %H:%M")
+    return (
+        what + f", and the backup from {when} ({recovery.backup.path}) was restored: notes, "
+        "moods and playlists changed after that time are lost."
+    )
+
+
+@contextmanager
+def _data_dir_lock(paths: AppPaths) -> Iterator[bool]:
+    """Hold the app's single-instance lock meanwhile; yields False when the app runs."""
+    from ostplayer.desktop.instance import InstanceError, InstanceLock  # QtCore, no display
+
+    paths.ensure()
+    lock = InstanceLock(paths.data_dir)
+    try:
+        held = lock.try_acquire()
+        if not held and lock.remove_abandoned():  # its pid was reused after a reboot
+            held = lock.try_acquire()
+    except InstanceError as exc:
+        raise StoreError(str(exc)) from exc
+    try:
+        yield held
+    finally:
+        if held:
+            lock.release()
+
+
+# -- backup and restore --------------------------------------------------------------------------
+
+
+def _run_backup_command(args: argparse.Namespace, paths: AppPaths) -> int:
+    try:
+        if args.command == "backup":
+            return _backup_list(args, paths) if args.list else _backup(args, paths)
+        return _restore(args, paths)
+    except CommandError as exc:
+        print(f"ostplayer: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, OSError) as exc:
+        print(f"ostplayer: {exc}", file=sys.stderr)
+        return 1
+
+
+def _backup(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Back the library up now (safe while the app runs: SQLite's online backup)."""
+    from ostplayer.store.backup import Reason, make_backup, rotate
+
+    backup = make_backup(paths.database, paths.backups_dir, Reason.MANUAL)
+    rotate(paths.backups_dir, Reason.MANUAL)
+    if args.json:
+        print_json(_backup_json(backup))
+    else:
+        print(_path_text(backup.path))
+    return 0
+
+
+def _backup_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ostplayer.store.backup import list_backups
+
+    backups = list_backups(paths.backups_dir)
+    if args.json:
+        print_json([_backup_json(b) for b in backups])
+        return 0
+    for b in backups:
+        print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason.value:<13}  {b.size:>10}  {b.path}")
+    return 0
+
+
+def _backup_json(backup: Backup) -> dict[str, Any]:
+    return {
+        "path": _path_text(backup.path),
+        "taken_at": backup.taken_at.isoformat(),
+        "reason": backup.reason.value,
+        "size": backup.size,
+    }
+
+
+def _restore(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Replace the library with FILE, never under a running app."""
+    from ostplayer.store.backup import check_database, restore
+
+    source = Path(args.file).absolute()
+    try:
+        check_database(source)
+    except BackupError as exc:
+        raise CommandError(f"{str(exc).rstrip('.')}. Nothing was restored.") from None
+    with _data_dir_lock(paths) as held:
+        if not held:
+            raise StoreError(
+                "OST Player is running on this data folder; quit it first, or restore from "
+                "its Settings → Data → Restore from Backup…. Nothing was restored."
+            )
+        restored = restore(source, paths.database, paths.backups_dir)
+        # An older schema is brought up to date now, while no app can start meanwhile.
+        Database(paths.database, backups_dir=paths.backups_dir).close()
+    previous = restored.previous.path if restored.previous is not None else None
+    if args.json:
+        print_json(
+            {
+                "restored": _path_text(source),
+                "schema": restored.version,
+                "previous": _path_text(previous) if previous is not None else None,
+                "damaged": _path_text(restored.damaged) if restored.damaged else None,
+            }
+        )
+        return 0
+    print(f"Restored {_path_text(source)}.")
+    if previous is not None:
+        print(f"Your library as it was is kept in {_path_text(previous)}.")
+    if restored.damaged is not None:
+        print(
+            f"Your library as it was was damaged; it was moved to {_path_text(restored.damaged)}."
+        )
+    return 0
+
+
+# -- library commands ----------------------------------------------------------------------------
 
 
 def _scan(args: argparse.Namespace, repo: TrackRepository) -> int:

@@ -15,7 +15,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     """
     path = Path(path)
     folder = path.parent
-    temp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # The name's start only: a valid name of 230+ bytes would make the temp name too long.
+    temp = folder / f".{path.name[:50]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     # os.open rather than mkstemp: mkstemp makes the file private (0600), while an export is
     # for sharing and should get the permissions any new file gets here (0666 less the umask).
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

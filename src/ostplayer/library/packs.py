@@ -17,7 +17,7 @@ from ostplayer.domain.track import Track
 from ostplayer.files import write_atomically
 from ostplayer.formats.lrc import export_lrc
 from ostplayer.formats.matching import MatchLevel, match_tracks
-from ostplayer.formats.pack import build_pack, dump_pack, load_pack
+from ostplayer.formats.pack import PackError, build_pack, dump_pack, load_pack
 from ostplayer.formats.webvtt import export_episode_vtt, export_track_vtt
 from ostplayer.paths import resources_dir
 from ostplayer.store.scenes import SceneRepository
@@ -73,6 +73,8 @@ def import_pack(
     Raises ``PackError`` (the message names the entry and the field) before anything is
     written when the pack is malformed. The store's import is one transaction.
     """
+    if isinstance(source, Path) and "\0" in str(source):  # open() raises ValueError for it
+        raise PackError("Could not read the pack: its file name holds a NUL byte.")
     pack = load_pack(source)
     document = dump_pack(pack)  # canonical bytes, so that an export gives back the same pack
     matches = match_tracks(pack.tracks, tracks.all())  # missing tracks are not candidates

@@ -4,8 +4,18 @@ A :class:`Mixer` gathers what building a playlist needs from the library and the
 the mood index, each track's place in the album and its first appearance in the series, and
 the moments (pack cues and the listener's notes with an episode). Building is then pure domain
 work (:mod:`ostplayer.domain.mixer`). Playlist files are read and written by
-:mod:`ostplayer.formats.playlist_file`; an import only looks paths up in the library and never
-opens or fetches what a playlist names.
+:mod:`ostplayer.formats.playlist_file`.
+
+What a playlist import touches (tests/reliability/test_import_paths.py holds it to this):
+
+- it opens one file, the playlist, and writes none;
+- an entry is a *name*, matched against the library's tracks: as written (normalised), then
+  with symbolic links resolved. Nothing an entry names is ever opened, read or fetched; a URL
+  is listed as skipped; a name with a NUL byte too;
+- the file system is asked about a local name only (``lstat``/``readlink``, to resolve links
+  and to tell "file not found" from "not in your library"). A network name (``//server/share``
+  or ``\\\\server\\share``) is never looked up: on Windows that alone connects to the
+  server and hands it the listener's credentials.
 """
 
 from __future__ import annotations
@@ -29,7 +39,12 @@ from ostplayer.domain.playlist import Playlist, PlaylistEntry
 from ostplayer.domain.scene import SceneCue, episode_order
 from ostplayer.domain.text import fold
 from ostplayer.domain.track import Track
-from ostplayer.formats.playlist_file import PlaylistItem, read_playlist, write_playlist
+from ostplayer.formats.playlist_file import (
+    PlaylistFileError,
+    PlaylistItem,
+    read_playlist,
+    write_playlist,
+)
 from ostplayer.store.database import Database
 from ostplayer.store.moods import MoodRepository
 from ostplayer.store.scenes import SceneRepository
@@ -190,8 +205,12 @@ def export_playlist(
     """Write ``entries`` as an M3U8 or XSPF file (by ``path``'s suffix); returns how many.
 
     Entries whose track is not in ``tracks`` (missing from the collection) are left out.
-    Raises :class:`~ostplayer.formats.playlist_file.PlaylistFileError`.
+    Only ``path`` is written (through a temp file beside it, renamed over it; a symbolic link
+    at ``path`` is replaced, its target left alone). Raises
+    :class:`~ostplayer.formats.playlist_file.PlaylistFileError`.
     """
+    if "\0" in os.fspath(path):
+        raise PlaylistFileError("Could not save the playlist: its file name holds a NUL byte.")
     items = []
     for pick in picks_of_entries(entries, tracks):
         track = tracks[pick.track_id]
@@ -227,9 +246,12 @@ def import_playlist(path: Path, tracks: Iterable[Track]) -> ImportedPlaylist:
     """Read a playlist file and find its entries among ``tracks`` by path.
 
     Relative paths are resolved against the playlist's folder. A path is matched as written,
-    then with symbolic links resolved. Raises
-    :class:`~ostplayer.formats.playlist_file.PlaylistFileError` for a file that cannot be read.
+    then with symbolic links resolved (see the module's docstring for what is looked up).
+    Raises :class:`~ostplayer.formats.playlist_file.PlaylistFileError` for a file that cannot
+    be read.
     """
+    if "\0" in os.fspath(path):  # open() would raise ValueError, not the error we promise
+        raise PlaylistFileError("Could not open the playlist: its file name holds a NUL byte.")
     read = read_playlist(path)
     by_path: dict[str, int] = {}
     for track in tracks:
@@ -238,6 +260,9 @@ def import_playlist(path: Path, tracks: Iterable[Track]) -> ImportedPlaylist:
     missing: list[tuple[str, str]] = list(read.skipped)
     for item in read.items:
         track_id = by_path.get(os.path.normpath(item.path))
+        if track_id is None and _is_network_name(item.path):
+            missing.append((os.fsdecode(item.path), "a file on another computer"))
+            continue
         if track_id is None:
             try:
                 track_id = by_path.get(os.path.realpath(item.path))
@@ -249,3 +274,9 @@ def import_playlist(path: Path, tracks: Iterable[Track]) -> ImportedPlaylist:
         else:
             entries.append(PlaylistEntry(track_id, item.start_ms, item.end_ms))
     return ImportedPlaylist(read.name, tuple(entries), tuple(missing))
+
+
+def _is_network_name(path: Path) -> bool:
+    """``//server/share/…`` (or with backslashes): a name whose lookup reaches the network."""
+    text = os.fspath(path).replace("\\", "/")
+    return text.startswith("//") and not text.startswith("///")

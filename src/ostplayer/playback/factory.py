@@ -7,7 +7,9 @@ Environment:
 
 ``OSTPLAYER_VLC_ARGS``
     Extra libvlc arguments, split like a shell would, added after :data:`DEFAULT_VLC_ARGS`
-    (later arguments win). The tests set ``--aout=dummy``.
+    (later arguments win). The tests set ``--aout=dummy``. Arguments that would let VLC reach
+    the network (metadata fetching, Lua scripts, a control interface) are dropped: the app
+    never goes online, whatever it is given.
 ``OSTPLAYER_VLC_DISABLE``
     ``1`` (or ``true``/``yes``) makes :func:`create_engine` behave as if libvlc were not
     installed, so the "no VLC" path of the app, the CLI and the tests can be checked on a
@@ -57,10 +59,29 @@ def _disabled(environ: Mapping[str, str]) -> bool:
     return environ.get("OSTPLAYER_VLC_DISABLE", "").strip().lower() in {"1", "true", "yes"}
 
 
+#: Options that would undo the network-off defaults or start a control interface (VLC's http,
+#: telnet and remote-control interfaces listen on sockets). Dropped from OSTPLAYER_VLC_ARGS.
+NETWORK_OPTIONS = frozenset(
+    {"--metadata-network-access", "--lua", "--intf", "--extraintf", "--control", "-I"}
+)
+_TAKES_VALUE = frozenset({"--intf", "--extraintf", "--control", "-I"})
+
+
 def vlc_args(environ: Mapping[str, str] | None = None) -> list[str]:
-    """libvlc's arguments: :data:`DEFAULT_VLC_ARGS`, then those in ``OSTPLAYER_VLC_ARGS``."""
+    """libvlc's arguments: :data:`DEFAULT_VLC_ARGS`, then those in ``OSTPLAYER_VLC_ARGS``
+    except any of :data:`NETWORK_OPTIONS`."""
     env = os.environ if environ is None else environ
-    return [*DEFAULT_VLC_ARGS, *shlex.split(env.get("OSTPLAYER_VLC_ARGS", ""))]
+    extra: list[str] = []
+    args = iter(shlex.split(env.get("OSTPLAYER_VLC_ARGS", "")))
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name in NETWORK_OPTIONS or arg.startswith("-I"):
+            log.warning("ignoring the libvlc argument %r: OST Player never goes online", arg)
+            if arg in _TAKES_VALUE:
+                next(args, None)  # "-I http", "--extraintf telnet": its value goes too
+            continue
+        extra.append(arg)
+    return [*DEFAULT_VLC_ARGS, *extra]
 
 
 def _read_os_release(path: Path) -> dict[str, str]:

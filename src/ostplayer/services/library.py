@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import stat
 import threading
@@ -17,13 +18,16 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QTimer
 from ostplayer.domain.text import search_text
 from ostplayer.domain.track import Track
 from ostplayer.files import folder_available
+from ostplayer.services.store_errors import not_saved
 from ostplayer.services.tasks import Tasks
-from ostplayer.store.database import Database
+from ostplayer.store.database import Database, StoreError
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
 
 if TYPE_CHECKING:  # imported by the jobs: the first paint does not need the scanner
     from ostplayer.library.scanner import ScanReport
+
+log = logging.getLogger(__name__)
 
 #: State key: the listener removed the demo OST, so a library without sources stays empty.
 DEMO_REMOVED_KEY = "library.demo_removed"
@@ -78,6 +82,8 @@ class LibraryService(QObject):
     scan_finished = Signal(object)  # ScanReport
     scan_failed = Signal(str)  # a message for people
     remove_failed = Signal(str)  # a message for people
+    #: A choice could not be saved (a full disk, a read-only data folder): a message for people.
+    store_failed = Signal(str)
 
     #: Seconds between two batches of new tracks, and between two progress reports, that a
     #: scan sends the GUI thread (one signal per file kept it busy for most of a big scan).
@@ -107,6 +113,9 @@ class LibraryService(QObject):
         self._removing = False
         self._adding_demo = False
         self._closed = False
+        # Folders the last scan found missing, suddenly empty or unlistable: their tracks show
+        # unavailable even when the folder itself can be opened (an empty mount point).
+        self._unreachable: set[Path] = set()
         self._rescan_pending = False
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._folder_changed)
@@ -255,7 +264,8 @@ class LibraryService(QObject):
             return report
 
         self.scan_started.emit()
-        self._tasks.run(job, self._scan_done, self._scan_error)
+        scanned = set(targets)
+        self._tasks.run(job, lambda report: self._scan_done(report, scanned), self._scan_error)
         return True
 
     def cancel_scan(self) -> None:
@@ -342,7 +352,10 @@ class LibraryService(QObject):
         )
         self._scan_queued()
 
-    def _scan_done(self, report: ScanReport) -> None:
+    def _scan_done(self, report: ScanReport, scanned: set[Path]) -> None:
+        if not report.cancelled:
+            self._unreachable -= scanned
+        self._unreachable |= {Path(p) for p in report.unavailable}
         # Finished means the list shows the result: tell the views once it is loaded. The
         # scan counts as running until then, so that no removal slips in before the watch.
         self.load(lambda: self._after_scan(report))
@@ -474,7 +487,7 @@ class LibraryService(QObject):
         return frozenset(
             source_id
             for source_id, _kind, path in self._repo.sources()
-            if not folder_available(path)
+            if not folder_available(path) or path in self._unreachable
         )
 
     def shutdown(self) -> None:
@@ -535,7 +548,7 @@ class LibraryService(QObject):
 
         def done(_taken: int) -> None:
             if kind == "demo":  # the next start must not bring it back
-                self._state.set(DEMO_REMOVED_KEY, True)
+                self._remember_demo_removed(True)
             self._removal_ended()
             self.load(on_done)
 
@@ -558,9 +571,21 @@ class LibraryService(QObject):
         """
         if self.is_busy() or self.has_demo():
             return False
-        self._state.set(DEMO_REMOVED_KEY, False)
+        self._remember_demo_removed(False)
         self.add_demo(on_done)
         return True
+
+    def _remember_demo_removed(self, removed: bool) -> None:
+        try:
+            self._state.set(DEMO_REMOVED_KEY, removed)
+        except StoreError as exc:
+            what = (
+                _tr("That the demo OST was removed was not saved: it may come back next time.")
+                if removed
+                else _tr("That the demo OST is back was not saved.")
+            )
+            log.error("%s %s", what, exc)
+            self.store_failed.emit(not_saved(what, exc))
 
     def _removal_ended(self) -> None:
         self._removing = False

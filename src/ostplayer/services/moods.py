@@ -19,8 +19,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ostplayer.domain.mood import VOCABULARY, MoodCount, mood_key
 from ostplayer.services.library import LibraryService
+from ostplayer.services.store_errors import attempt, not_saved
 from ostplayer.services.tasks import Tasks
-from ostplayer.store.database import Database
+from ostplayer.store.database import Database, StoreError
 from ostplayer.store.moods import MoodRepository, MoodState
 from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository, watched_up_to
@@ -52,17 +53,31 @@ class _MoodEdit(QUndoCommand):
         super().__init__(text.format(mood=mood))
         self._service, self._ids, self._mood, self._adding = service, list(track_ids), mood, adding
         self._before: MoodState | None = None
+        self.saved = False
 
     def redo(self) -> None:
         repo = self._service.repository
         edit = repo.add if self._adding else repo.remove
-        self._before = edit(self._ids, self._mood)
-        self._service._edited(self._ids)
+
+        def write() -> None:
+            self._before = edit(self._ids, self._mood)
+
+        if self._adding:
+            what = _tr("The mood “{mood}” was not given to the tracks.")
+        else:
+            what = _tr("The mood “{mood}” was not taken off the tracks.")
+        if attempt(self, write, self._service._failed_to(what.format(mood=self._mood))):
+            self.saved = True
+            self._service._edited(self._ids)
 
     def undo(self) -> None:
-        if self._before is not None:
-            self._service.repository.restore(self._before)
-        self._service._edited(self._ids)
+        def write() -> None:
+            if self._before is not None:
+                self._service.repository.restore(self._before)
+
+        what = _tr("The moods could not be put back as they were.")
+        if attempt(self, write, self._service._failed_to(what)):
+            self._service._edited(self._ids)
 
 
 class MoodService(QObject):
@@ -72,6 +87,9 @@ class MoodService(QObject):
     moods_changed = Signal()
     #: Writing moods to files finished: a ``WriteReport``.
     write_finished = Signal(object)
+    #: An edit could not be saved (a full disk, a read-only data folder): a message for people.
+    #: Nothing of it was written; the moods shown are as they were.
+    store_failed = Signal(str)
 
     #: Changes are gathered this long (ms) before the moods are read again.
     SETTLE_MS = 150
@@ -179,15 +197,31 @@ class MoodService(QObject):
         return names + sorted(extra, key=str.casefold)
 
     # -- the listener's edits ----------------------------------------------------------------
-    def add(self, track_ids: Sequence[int], mood: str) -> None:
-        """Give tracks a mood (undoable); a mood the listener had taken off comes back."""
-        if track_ids and mood_key(mood):
-            self._undo.push(_MoodEdit(self, track_ids, " ".join(mood.split()), adding=True))
+    def add(self, track_ids: Sequence[int], mood: str) -> bool:
+        """Give tracks a mood (undoable); a mood the listener had taken off comes back.
 
-    def remove(self, track_ids: Sequence[int], mood: str) -> None:
-        """Take a mood off tracks (undoable), whichever source gave it."""
-        if track_ids and mood_key(mood):
-            self._undo.push(_MoodEdit(self, track_ids, " ".join(mood.split()), adding=False))
+        True when saved; False when there was nothing to do or the database refused it
+        (``store_failed`` says why).
+        """
+        return self._edit(track_ids, mood, adding=True)
+
+    def remove(self, track_ids: Sequence[int], mood: str) -> bool:
+        """Take a mood off tracks (undoable), whichever source gave it; True when saved."""
+        return self._edit(track_ids, mood, adding=False)
+
+    def _edit(self, track_ids: Sequence[int], mood: str, *, adding: bool) -> bool:
+        if not track_ids or not mood_key(mood):
+            return False
+        command = _MoodEdit(self, track_ids, " ".join(mood.split()), adding=adding)
+        self._undo.push(command)  # push() runs redo(): the edit is saved here
+        return command.saved
+
+    def _failed_to(self, what: str) -> Callable[[StoreError], None]:
+        def failed(exc: StoreError) -> None:
+            log.error("%s %s", what, exc)
+            self.store_failed.emit(not_saved(what, exc))
+
+        return failed
 
     def _edited(self, track_ids: Sequence[int]) -> None:
         combined = self.repository.combined(track_ids)

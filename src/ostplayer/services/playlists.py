@@ -7,7 +7,8 @@ go through the shared undo stack, so Ctrl+Z brings a deleted playlist back whole
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +19,16 @@ from ostplayer.domain.playlist import Playlist, PlaylistEntry
 from ostplayer.services.library import LibraryService
 from ostplayer.services.moods import MoodService
 from ostplayer.services.player import PlayerService, Span
+from ostplayer.services.store_errors import attempt, not_saved
+from ostplayer.store.database import StoreError
 from ostplayer.store.playlists import PlaylistRepository
 
 if TYPE_CHECKING:  # loaded when first used, not for the first paint
     from ostplayer.domain.mixer import MoodRule, Pick
     from ostplayer.library.playlists import ImportedPlaylist
+
+
+log = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
@@ -34,21 +40,35 @@ class _Create(QUndoCommand):
         super().__init__(_tr("New Playlist “{name}”").format(name=playlist.name))
         self._service, self.playlist = service, playlist
         self._made = False
+        self.saved = False
 
     def redo(self) -> None:
         repo = self._service.repository
+
+        def write() -> None:
+            if self._made:
+                self.playlist = repo.restore(self.playlist)
+            else:
+                self.playlist = repo.create(
+                    self.playlist.name, self.playlist.entries, self.playlist.rule
+                )
+
+        name = self.playlist.name
         if self._made:
-            self.playlist = repo.restore(self.playlist)
+            what = _tr("The playlist “{name}” could not be put back.").format(name=name)
         else:
-            self.playlist = repo.create(
-                self.playlist.name, self.playlist.entries, self.playlist.rule
-            )
-            self._made = True
-        self._service.playlists_changed.emit()
+            what = _tr("The playlist “{name}” was not saved.").format(name=name)
+        if attempt(self, write, self._service._failed_to(what)):
+            self._made = self.saved = True
+            self._service.playlists_changed.emit()
 
     def undo(self) -> None:
-        self._service.repository.delete(self.playlist.id)
-        self._service.playlists_changed.emit()
+        def write() -> None:
+            self._service.repository.delete(self.playlist.id)
+
+        what = _tr("The playlist “{name}” could not be taken out again.")
+        if attempt(self, write, self._service._failed_to(what.format(name=self.playlist.name))):
+            self._service.playlists_changed.emit()
 
 
 class _Delete(QUndoCommand):
@@ -57,14 +77,22 @@ class _Delete(QUndoCommand):
         self._service, self._playlist = service, playlist
 
     def redo(self) -> None:
-        gone = self._service.repository.delete(self._playlist.id)
-        if gone is not None:
-            self._playlist = gone
-        self._service.playlists_changed.emit()
+        def write() -> None:
+            gone = self._service.repository.delete(self._playlist.id)
+            if gone is not None:
+                self._playlist = gone
+
+        what = _tr("The playlist “{name}” was not deleted.").format(name=self._playlist.name)
+        if attempt(self, write, self._service._failed_to(what)):
+            self._service.playlists_changed.emit()
 
     def undo(self) -> None:
-        self._service.repository.restore(self._playlist)
-        self._service.playlists_changed.emit()
+        def write() -> None:
+            self._service.repository.restore(self._playlist)
+
+        what = _tr("The playlist “{name}” could not be put back.")
+        if attempt(self, write, self._service._failed_to(what.format(name=self._playlist.name))):
+            self._service.playlists_changed.emit()
 
 
 class _Rename(QUndoCommand):
@@ -73,12 +101,18 @@ class _Rename(QUndoCommand):
         self._service, self._id, self._old, self._new = service, playlist_id, old, new
 
     def redo(self) -> None:
-        self._service.repository.rename(self._id, self._new)
-        self._service.playlists_changed.emit()
+        self._rename(self._old, self._new)
 
     def undo(self) -> None:
-        self._service.repository.rename(self._id, self._old)
-        self._service.playlists_changed.emit()
+        self._rename(self._new, self._old)
+
+    def _rename(self, old: str, new: str) -> None:
+        def write() -> None:
+            self._service.repository.rename(self._id, new)
+
+        what = _tr("The playlist “{old}” was not renamed to “{new}”.").format(old=old, new=new)
+        if attempt(self, write, self._service._failed_to(what)):
+            self._service.playlists_changed.emit()
 
 
 class _SetEntries(QUndoCommand):
@@ -94,12 +128,18 @@ class _SetEntries(QUndoCommand):
         self._service, self._id, self._old, self._new = service, playlist_id, old, new
 
     def redo(self) -> None:
-        self._service.repository.set_entries(self._id, self._new)
-        self._service.entries_changed.emit(self._id)
+        self._set(self._new)
 
     def undo(self) -> None:
-        self._service.repository.set_entries(self._id, self._old)
-        self._service.entries_changed.emit(self._id)
+        self._set(self._old)
+
+    def _set(self, entries: Sequence[PlaylistEntry]) -> None:
+        def write() -> None:
+            self._service.repository.set_entries(self._id, entries)
+
+        what = _tr("The change to the playlist was not saved.")
+        if attempt(self, write, self._service._failed_to(what)):
+            self._service.entries_changed.emit(self._id)
 
 
 class PlaylistService(QObject):
@@ -109,6 +149,9 @@ class PlaylistService(QObject):
     playlists_changed = Signal()
     #: A playlist's entries changed (an edit, or a smart playlist's moods): its id.
     entries_changed = Signal(int)
+    #: A change could not be saved (a full disk, a read-only data folder): a message for people.
+    #: Nothing of it was written; the playlists shown are as they were.
+    store_failed = Signal(str)
 
     def __init__(
         self,
@@ -126,6 +169,13 @@ class PlaylistService(QObject):
         self._player = player
         self._undo = undo_stack
         moods.moods_changed.connect(self._moods_changed)
+
+    def _failed_to(self, what: str) -> Callable[[StoreError], None]:
+        def failed(exc: StoreError) -> None:
+            log.error("%s %s", what, exc)
+            self.store_failed.emit(not_saved(what, exc))
+
+        return failed
 
     def _moods_changed(self) -> None:
         for playlist in self.repository.all():
@@ -167,13 +217,16 @@ class PlaylistService(QObject):
     # -- changes (undoable) --------------------------------------------------------------------
     def create(
         self, name: str, entries: Sequence[PlaylistEntry] = (), rule: MoodRule | None = None
-    ) -> Playlist:
-        """Save a new playlist (static with ``entries``, or smart with ``rule``)."""
+    ) -> Playlist | None:
+        """Save a new playlist (static with ``entries``, or smart with ``rule``).
+
+        ``None`` when the database refused it: ``store_failed`` has said why.
+        """
         command = _Create(
             self, Playlist(0, name, "smart" if rule else "static", rule, tuple(entries))
         )
-        self._undo.push(command)
-        return command.playlist
+        self._undo.push(command)  # push() runs redo(): the playlist is saved here
+        return command.playlist if command.saved else None
 
     def rename(self, playlist_id: int, name: str) -> None:
         """Rename a playlist; raises ``PlaylistNameError`` when the name is taken."""
@@ -267,10 +320,11 @@ class PlaylistService(QObject):
         entries = [PlaylistEntry(p.track_id, p.start_ms, p.end_ms) for p in picks]
         return export_playlist(path, playlist.name, entries, tracks)
 
-    def import_file(self, path: Path) -> tuple[Playlist, ImportedPlaylist]:
+    def import_file(self, path: Path) -> tuple[Playlist | None, ImportedPlaylist]:
         """Import an M3U8 or XSPF file as a new static playlist (undoable).
 
-        Raises ``PlaylistFileError`` for a file that cannot be read.
+        Raises ``PlaylistFileError`` for a file that cannot be read. The playlist is ``None``
+        when the database refused it (``store_failed`` says why).
         """
         from ostplayer.library.playlists import import_playlist
 

@@ -28,9 +28,11 @@ from ostplayer.domain.scene import (
     episode_order,
     normalise_episode_key,
 )
+from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
+from ostplayer.services.store_errors import attempt, not_saved, quote
 from ostplayer.services.tasks import Tasks
-from ostplayer.store.database import Database
+from ostplayer.store.database import Database, StoreError
 from ostplayer.store.scenes import PackEntry, PackSummary, SceneRepository
 from ostplayer.store.state import WATCHED_KEY, StateRepository, watched_up_to
 from ostplayer.store.tracks import TrackRepository
@@ -167,17 +169,31 @@ class _AddNote(QUndoCommand):
         super().__init__(_tr("Add Note"))
         self._service, self.note = service, note
         self._added = False
+        self.saved = False
 
     def redo(self) -> None:
         repo = self._service.repository
-        # The first time the note is new; after an undo it comes back under the same id.
-        self.note = repo.restore_note(self.note) if self._added else repo.add_note(self.note)
-        self._added = True
+
+        def write() -> None:
+            # The first time the note is new; after an undo it comes back under the same id.
+            self.note = repo.restore_note(self.note) if self._added else repo.add_note(self.note)
+
+        if self._added:
+            failed = self._service._failed_to(_tr("Your note could not be put back."))
+        else:
+            failed = self._service._note_not_saved(self.note)
+        if not attempt(self, write, failed):
+            return
+        self._added = self.saved = True
         self._service._changed(self.note.track_id)
 
     def undo(self) -> None:
-        self._service.repository.delete_note(self.note.id)
-        self._service._changed(self.note.track_id)
+        def write() -> None:
+            self._service.repository.delete_note(self.note.id)
+
+        failed = self._service._failed_to(_tr("The note could not be taken out again."))
+        if attempt(self, write, failed):
+            self._service._changed(self.note.track_id)
 
 
 class _DeleteNote(QUndoCommand):
@@ -186,14 +202,21 @@ class _DeleteNote(QUndoCommand):
         self._service, self.note = service, note
 
     def redo(self) -> None:
-        gone = self._service.repository.delete_note(self.note.id)
-        if gone is not None:
-            self.note = gone
-        self._service._changed(self.note.track_id)
+        def write() -> None:
+            gone = self._service.repository.delete_note(self.note.id)
+            if gone is not None:
+                self.note = gone
+
+        if attempt(self, write, self._service._failed_to(_tr("The note was not deleted."))):
+            self._service._changed(self.note.track_id)
 
     def undo(self) -> None:
-        self.note = self._service.repository.restore_note(self.note)
-        self._service._changed(self.note.track_id)
+        def write() -> None:
+            self.note = self._service.repository.restore_note(self.note)
+
+        failed = self._service._failed_to(_tr("The deleted note could not be put back."))
+        if attempt(self, write, failed):
+            self._service._changed(self.note.track_id)
 
 
 class _EditNote(QUndoCommand):
@@ -202,12 +225,19 @@ class _EditNote(QUndoCommand):
         self._service, self._old, self._new = service, old, new
 
     def redo(self) -> None:
-        self._service.repository.update_note(self._new)
-        self._service._changed(self._old.track_id, self._new.track_id)
+        def write() -> None:
+            self._service.repository.update_note(self._new)
+
+        if attempt(self, write, self._service._note_not_saved(self._new)):
+            self._service._changed(self._old.track_id, self._new.track_id)
 
     def undo(self) -> None:
-        self._service.repository.update_note(self._old)
-        self._service._changed(self._old.track_id, self._new.track_id)
+        def write() -> None:
+            self._service.repository.update_note(self._old)
+
+        failed = self._service._failed_to(_tr("The note could not be changed back."))
+        if attempt(self, write, failed):
+            self._service._changed(self._old.track_id, self._new.track_id)
 
 
 class SceneService(QObject):
@@ -221,6 +251,9 @@ class SceneService(QObject):
     demo_imported = Signal(object)
     #: Packs were imported, removed or had an entry linked: the Scene Packs page reloads.
     packs_changed = Signal()
+    #: A change could not be saved (a full disk, a read-only data folder): a message for people.
+    #: Nothing of it was written, and the items shown are as they were.
+    store_failed = Signal(str)
 
     def __init__(
         self,
@@ -281,12 +314,35 @@ class SceneService(QObject):
         if self._track_id is not None and self._track_id in track_ids:
             self._reload()
 
+    def _failed_to(self, what: str) -> Callable[[StoreError], None]:
+        """What to do when a write is refused: say ``what`` was not done, and why."""
+
+        def failed(exc: StoreError) -> None:
+            log.error("%s %s", what, exc)
+            self.store_failed.emit(not_saved(what, exc))
+
+        return failed
+
+    def _note_not_saved(self, note: Note) -> Callable[[StoreError], None]:
+        """A note that could not be saved: its text is quoted back, so none of it is lost."""
+        what = _tr("Your note at {time} was not saved.").format(time=format_ms(note.position_ms))
+        wrote = _tr("You wrote: “{text}”").format(text=quote(note.text))
+
+        def failed(exc: StoreError) -> None:
+            log.error("note not saved: %s", exc)
+            self.store_failed.emit(f"{not_saved(what, exc)}\n{wrote}")
+
+        return failed
+
     # -- notes -------------------------------------------------------------------------------
-    def add_note(self, note: Note) -> Note:
-        """Save a new note (committed before ``items_changed``); returns it with its id."""
+    def add_note(self, note: Note) -> Note | None:
+        """Save a new note (committed before ``items_changed``); returns it with its id.
+
+        ``None`` when the database refused it: ``store_failed`` has said why, quoting it.
+        """
         command = _AddNote(self, note)
         self.undo_stack.push(command)  # push() runs redo(): the note is saved here
-        return command.note
+        return command.note if command.saved else None
 
     def update_note(self, note: Note) -> None:
         """Save an edited note (undoable)."""
@@ -316,7 +372,11 @@ class SceneService(QObject):
     def set_watched_up_to(self, episode: str | None) -> None:
         """Hide cues from after ``episode`` (``None``: show everything)."""
         key = normalise_episode_key(episode) if episode else None
-        self._state.set(WATCHED_KEY, key)
+        try:
+            self._state.set(WATCHED_KEY, key)
+        except StoreError as exc:
+            self._failed_to(_tr("The episode you have watched up to was not saved."))(exc)
+            return
         self.watched_changed.emit()
 
     # -- the demo ----------------------------------------------------------------------------
@@ -338,7 +398,10 @@ class SceneService(QObject):
                 db.close()
 
         def done(result: object) -> None:
-            self._state.set(DEMO_PACK_KEY, True)
+            try:
+                self._state.set(DEMO_PACK_KEY, True)
+            except StoreError as exc:  # imported again at the next start: same result
+                log.error("could not remember the demo pack's import: %s", exc)
             self._reload()
             self.demo_imported.emit(result)
             if on_done is not None:
@@ -392,7 +455,11 @@ class SceneService(QObject):
 
     def remove_pack(self, name: str) -> bool:
         """Take a pack and its cues out (the listener's notes stay); True when it was there."""
-        removed = self.repository.remove_pack(name)
+        try:
+            removed = self.repository.remove_pack(name)
+        except StoreError as exc:
+            self._failed_to(_tr("The scene pack “{name}” was not removed.").format(name=name))(exc)
+            return False
         self._packs_changed()
         return removed
 
@@ -402,7 +469,11 @@ class SceneService(QObject):
 
     def link_entry(self, entry_id: int, track_id: int | None) -> None:
         """Link a pack entry to a track by hand; its cues then show for that track."""
-        self.repository.link_entry(entry_id, track_id)
+        try:
+            self.repository.link_entry(entry_id, track_id)
+        except StoreError as exc:
+            self._failed_to(_tr("The link to the track was not saved."))(exc)
+            return
         self._packs_changed()
 
     def export_pack(self, name: str, path: Path) -> None:
@@ -442,6 +513,10 @@ class SceneService(QObject):
 
         Not on the undo stack: re-linking repairs the collection, it is not an edit of the text.
         """
-        self.repository.relink_note(note_id, track_id)
+        try:
+            self.repository.relink_note(note_id, track_id)
+        except StoreError as exc:
+            self._failed_to(_tr("The note was not moved to the other track."))(exc)
+            return
         # Only the new track can be showing: the old one is not in the collection any more.
         self._changed(track_id)

@@ -29,6 +29,7 @@ class Tasks(QObject):
         self._pool.setMaxThreadCount(max_threads)
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
+        self._closed = False
 
     def run(
         self,
@@ -57,6 +58,11 @@ class Tasks(QObject):
         """Wait for running jobs (at exit); True when they all finished."""
         return self._pool.waitForDone(msecs)
 
-    @staticmethod
-    def _deliver(callback: Callable[[Any], None], result: Any) -> None:
+    def close(self) -> None:
+        """Deliver no more results: the app is shutting down, and its database is closed."""
+        self._closed = True
+
+    def _deliver(self, callback: Callable[[Any], None], result: Any) -> None:
+        if self._closed:
+            return  # a job that finished after shutdown: nothing is left to show it
         callback(result)

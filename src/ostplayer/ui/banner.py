@@ -70,3 +70,22 @@ class Banner(QFrame):
         self.body.setText(body)
         self.body.setVisible(bool(body))
         self.show()
+
+    def append_message(self, headline: str, body: str) -> None:
+        """Show this message under the one already showing, so that neither is lost.
+
+        Start-up may have two things to say (the library was restored, VLC is missing). The
+        same message twice is shown once; a hidden banner simply shows this one.
+        """
+        if self.isHidden() or not self.headline.text():
+            self.show_message(headline, body)
+            return
+        added = "\n".join(part for part in (headline, body) if part)
+        shown = self.body.text()
+        if headline == self.headline.text() and body == shown:
+            return
+        if added in shown.split("\n\n"):
+            return
+        self.body.setText(f"{shown}\n\n{added}" if shown else added)
+        self.body.setVisible(True)
+        self.show()

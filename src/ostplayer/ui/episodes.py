@@ -37,7 +37,7 @@ from ostplayer.services.episodes import SheetRow, cue_sheet, scene_spans, whole_
 from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import MAX_SHOWN_CHARS, clip, isolate, let_shrink, plain_tooltip
 
 EPISODE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Episode
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the SheetRow
@@ -82,7 +82,7 @@ class EpisodeListModel(QAbstractListModel):
             return episode
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             title = one_line(episode.title)
-            text = f"{episode.label} — {title}" if title else episode.label
+            text = f"{episode.label} — {isolate(title)}" if title else episode.label
             return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text)
         return None
 
@@ -151,14 +151,16 @@ class CueSheetModel(QAbstractTableModel):
         if column == Column.TIME:
             return format_ms(row.cue.episode_start_ms, placeholder="–")
         if column == Column.TRACK:
-            return row.track_title or self.tr("(not in the library)")
+            return clip(row.track_title) or self.tr("(not in the library)")
         if row.cue.is_spoiler(self._watched):
             return self.tr("Spoiler: {episode} — not watched yet").format(
                 episode=episode_label(row.cue.spoiler_episode)
             )
-        text = one_line(row.cue.description)
+        text = one_line(clip(row.cue.description, 2 * MAX_SHOWN_CHARS))  # a note may be huge
         # The listener's own notes sit among the pack's cues; say whose line it is.
-        return self.tr("Your note: {text}").format(text=text) if row.is_personal else text
+        if row.is_personal:
+            return self.tr("Your note: {text}").format(text=isolate(text))
+        return clip(text)
 
 
 class EpisodesView(QWidget):
@@ -199,6 +201,7 @@ class EpisodesView(QWidget):
 
         self.heading = QLabel(self.tr("Pick an episode"))
         self.heading.setTextFormat(Qt.TextFormat.PlainText)  # an episode title from a pack
+        let_shrink(self.heading)
 
         self.mode_combo = QComboBox()
         self.mode_combo.addItem(self.tr("Whole tracks"), PlayMode.WHOLE_TRACKS)
@@ -294,7 +297,7 @@ class EpisodesView(QWidget):
         rows = cue_sheet(self._scenes.repository, self._library.get, episode.key)
         self.sheet_model.set_rows(rows, self._scenes.watched_up_to())
         title = one_line(episode.title)
-        self.heading.setText(f"{episode.label} — {title}" if title else episode.label)
+        self.heading.setText(f"{episode.label} — {isolate(title)}" if title else episode.label)
         self.play_button.setEnabled(any(row.track is not None for row in rows))
 
     def _play_row(self, index: QModelIndex) -> None:

@@ -11,6 +11,7 @@ and whenever they change, and lists its keyboard shortcuts in Help › Keyboard 
 from __future__ import annotations
 
 import base64
+import logging
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,11 +53,13 @@ from ostplayer.services.library import LibraryService, OpenedPaths
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
 from ostplayer.services.tasks import Tasks
+from ostplayer.store.database import StoreError
 from ostplayer.store.state import StateRepository
 from ostplayer.ui.actions import window_action
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.plain import window_title_part
 from ostplayer.ui.preferences import (
     CLOSE_TO_TRAY,
     NOTIFY_TRACK_CHANGE,
@@ -71,6 +74,8 @@ from ostplayer.ui.preferences import (
 from ostplayer.ui.scene_panel import ScenePanel
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ostplayer.formats.pack import PackError
@@ -584,7 +589,8 @@ class MainWindow(QMainWindow):
         if self._scenes.track_id() != (track.id if track else None):
             self._scenes.set_track(track.id if track else None)
         self.model.set_playing(track.id if track else None)
-        self.setWindowTitle(f"{track.display_title} — {APP_NAME}" if track else APP_NAME)
+        title = f"{window_title_part(track.display_title)} — {APP_NAME}" if track else APP_NAME
+        self.setWindowTitle(title)
         if self.tray is not None:
             self.tray.show_track(track)
         self._update_position()
@@ -1055,14 +1061,18 @@ class MainWindow(QMainWindow):
             self._sidebar.shutdown()
 
     def save_geometry(self) -> None:
-        """Remember the window's size, place and table columns."""
-        self._state.set(GEOMETRY_KEY, base64.b64encode(self.saveGeometry().data()).decode())
-        header = self.table.horizontalHeader().saveState().data()
-        self._state.set(HEADER_KEY, base64.b64encode(header).decode())
-        splitter = self.splitter.saveState().data()
-        self._state.set(SPLITTER_KEY, base64.b64encode(splitter).decode())
-        outer = self.outer_splitter.saveState().data()
-        self._state.set(SIDEBAR_KEY, base64.b64encode(outer).decode())
+        """Remember the window's size, place and table columns (not at all on a full disk)."""
+        states = {
+            GEOMETRY_KEY: self.saveGeometry().data(),
+            HEADER_KEY: self.table.horizontalHeader().saveState().data(),
+            SPLITTER_KEY: self.splitter.saveState().data(),
+            SIDEBAR_KEY: self.outer_splitter.saveState().data(),
+        }
+        try:
+            for key, state in states.items():
+                self._state.set(key, base64.b64encode(state).decode())
+        except StoreError:  # the window closes all the same; its layout is not worth a stop
+            log.warning("the window's layout was not saved", exc_info=True)
 
     def _restore_geometry(self) -> None:
         geometry = self._state.get(GEOMETRY_KEY)

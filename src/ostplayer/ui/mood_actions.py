@@ -18,6 +18,7 @@ from ostplayer.services.library import LibraryService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.scenes import SceneService
 from ostplayer.ui.actions import window_action
+from ostplayer.ui.plain import isolate
 
 if TYPE_CHECKING:
     from ostplayer.library.moodwriter import WriteReport
@@ -238,8 +239,10 @@ class MoodActions(QObject):
         playlist = self._playlists.create(
             self._playlists.free_name(name.strip()), [PlaylistEntry(t) for t in ids]
         )
+        if playlist is None:  # not saved: the banner says why
+            return
         self._window.statusBar().showMessage(
-            self.tr("Saved “{name}”").format(name=playlist.name), 5000
+            self.tr("Saved “{name}”").format(name=isolate(playlist.name)), 5000
         )
 
     def import_playlist_file(self) -> None:
@@ -259,8 +262,12 @@ class MoodActions(QObject):
         except PlaylistFileError as exc:
             QMessageBox.warning(self._window, self.tr("Import Playlist"), str(exc))
             return
+        if playlist is None:  # not saved: the banner says why
+            return
         found = len(imported.entries)
-        summary = self.tr("Imported “{name}” with {n} entries.").format(name=playlist.name, n=found)
+        summary = self.tr("Imported “{name}” with {n} entries.").format(
+            name=isolate(playlist.name), n=found
+        )
         if not imported.missing:
             self._window.statusBar().showMessage(summary, 10000)
             return

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ostplayer.domain.mood import mood_info, mood_key
 from ostplayer.domain.track import Track
 from ostplayer.services.moods import MoodService, WritePlan
+from ostplayer.ui.plain import let_shrink, shown
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -108,6 +109,7 @@ class MoodDialog(QDialog):
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)  # a track title, from its tags
         self.heading.setWordWrap(True)
+        let_shrink(self.heading)  # a title may be one word a thousand letters long
 
         self.model = _SharedMoods(self)
         self.list = QListView()
@@ -163,7 +165,7 @@ class MoodDialog(QDialog):
     def _reload(self) -> None:
         tracks = self._tracks()
         if len(tracks) == 1:
-            self.heading.setText(tracks[0].display_title)
+            self.heading.setText(shown(tracks[0].display_title))  # clipped, as in the table
         else:
             self.heading.setText(self.tr("{n} tracks selected").format(n=len(tracks)))
         self.model.set_tracks(tracks)

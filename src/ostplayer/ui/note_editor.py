@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QPoint, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -62,6 +63,8 @@ class NoteEditor(QDialog):
         self.text_edit.setAccessibleName(self.tr("Note text"))
         self.text_edit.setToolTip(self.tr("What happens at this moment (required)"))
         self.text_edit.setTabChangesFocus(True)
+        self.text_edit.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.text_edit.customContextMenuRequested.connect(self._text_menu_requested)
         self.position_edit = self._line(
             format_ms(note.position_ms), self.tr("Track time"), self.tr("Where in the track (m:ss)")
         )
@@ -127,6 +130,23 @@ class NoteEditor(QDialog):
         self.text_edit.textChanged.connect(self._check)
         self._check()
         self.text_edit.setFocus()
+
+    def text_menu(self) -> QMenu:
+        """The note text's context menu: the usual editing entries, and "Open Link" for a web
+        address written in the note (opened only after a confirmation)."""
+        from ostplayer.ui.links import add_link_actions, find_links  # only when a menu opens
+
+        menu = self.text_edit.createStandardContextMenu()
+        text = self.text_edit.toPlainText()
+        if find_links(text):
+            menu.addSeparator()
+            add_link_actions(menu, text, self)
+        return menu
+
+    def _text_menu_requested(self, pos: QPoint) -> None:
+        menu = self.text_menu()
+        menu.exec(self.text_edit.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _line(self, text: str, name: str, tip: str) -> QLineEdit:
         edit = QLineEdit(text)

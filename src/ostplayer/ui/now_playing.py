@@ -7,7 +7,7 @@ from PySide6.QtGui import QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ostplayer.domain.track import Track
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import isolate, plain_tooltip, shown
 
 COVER_SIZE = 72
 
@@ -22,7 +22,7 @@ class _ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_full_text(self, text: str) -> None:
-        self._full = text
+        self._full = shown(text)  # clipped: eliding a megabyte on every resize would freeze
         self.setToolTip(plain_tooltip(text) if text else "")  # titles come from tags
         self._elide()
 
@@ -77,7 +77,8 @@ class NowPlaying(QWidget):
             self.show_cover(None)
             return
         self.title.set_full_text(track.display_title)
-        parts = [p for p in (track.artist, track.album) if p]
+        # Each part isolated: bidi controls in the artist must not reorder the album.
+        parts = [isolate(p) for p in (track.artist, track.album) if p]
         self.details.set_full_text(" — ".join(parts))
 
     def show_cover(self, data: bytes | None) -> None:

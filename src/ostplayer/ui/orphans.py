@@ -34,11 +34,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostplayer.domain.scene import Note, one_line
+from ostplayer.domain.scene import Note, cue_headline, one_line
 from ostplayer.domain.text import fold, matches, search_text
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import (
+    MAX_SHOWN_CHARS,
+    balanced,
+    clip,
+    isolate,
+    let_shrink,
+    plain_tooltip,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -116,12 +123,21 @@ class OrphanedNotesModel(QAbstractTableModel):
 
     def _text(self, column: int, note: Note, track: Track | None) -> str:
         if column == self.TRACK:
-            return track.display_title if track is not None else self.tr("Unknown track")
+            return clip(track.display_title) if track is not None else self.tr("Unknown track")
         if column == self.FILE:
-            return track.path.name if track is not None else ""
+            return clip(track.path.name) if track is not None else ""
         if column == self.TIME:
             return format_ms(note.position_ms)
-        return one_line(note.headline)
+        return clip(headline(note))
+
+
+def headline(note: Note) -> str:
+    """The note's headline on one line, made from its first characters only: a note may be a
+    megabyte long, and this is asked for on every paint."""
+    text = one_line(clip(note.text, 2 * MAX_SHOWN_CHARS))
+    if note.episode is None:
+        return text
+    return cue_headline(note.episode, note.episode_start_ms, text)
 
 
 class TrackChoiceModel(QAbstractListModel):
@@ -154,7 +170,8 @@ class TrackChoiceModel(QAbstractListModel):
             return track
         if role == Qt.ItemDataRole.DisplayRole:
             by = track.artist or track.album
-            return f"{track.display_title} — {by}" if by else track.display_title
+            title = isolate(track.display_title)
+            return f"{title} — {isolate(by)}" if by else title
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(str(track.path))
         return None
@@ -195,6 +212,7 @@ class OrphanedNotesDialog(QDialog):
         self.detail = QLabel()
         self.detail.setTextFormat(Qt.TextFormat.PlainText)  # the listener's text, never markup
         self.detail.setWordWrap(True)
+        let_shrink(self.detail)  # a note may hold a word a thousand letters long
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName(self.tr("Selected note"))
 
@@ -249,6 +267,7 @@ class OrphanedNotesDialog(QDialog):
 
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # holds track titles
+        let_shrink(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
 
@@ -306,7 +325,7 @@ class OrphanedNotesDialog(QDialog):
         self.reload()
         self.status.setText(
             self.tr("Moved “{note}” to “{track}”.").format(
-                note=one_line(note.headline), track=track.display_title
+                note=isolate(headline(note)), track=isolate(track.display_title)
             )
         )
 
@@ -314,7 +333,8 @@ class OrphanedNotesDialog(QDialog):
         self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
     ) -> None:
         note = self.selected_note()
-        self.detail.setText(note.text if note is not None else "")
+        # The note as written, its first pages only: a label that wraps a megabyte freezes.
+        self.detail.setText(balanced(clip(note.text, 5 * MAX_SHOWN_CHARS)) if note else "")
         self._update_button()
 
     def _update_button(self, *_args: object) -> None:

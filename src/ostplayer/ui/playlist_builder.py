@@ -68,7 +68,7 @@ from ostplayer.library.playlists import Mixer, entries_of
 from ostplayer.services.moods import MoodService
 from ostplayer.services.playlists import PlaylistService
 from ostplayer.services.scenes import SceneService
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import isolate, plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -667,8 +667,12 @@ class PlaylistBuilderDialog(QDialog):
             [
                 Choice(
                     key,
-                    self.tr("{name}  ({count})").format(name=names[key], count=scenes[key]),
-                    self.tr("{name} — scenes: {count}").format(name=names[key], count=scenes[key]),
+                    self.tr("{name}  ({count})").format(
+                        name=isolate(names[key]), count=scenes[key]
+                    ),
+                    self.tr("{name} — scenes: {count}").format(
+                        name=isolate(names[key]), count=scenes[key]
+                    ),
                 )
                 for key in ordered
             ]
@@ -927,7 +931,10 @@ class PlaylistBuilderDialog(QDialog):
             playlist = self._playlists.create(wanted, rule=self.mood_rule())
         else:
             playlist = self._playlists.create(wanted, entries_of(picks))
-        self.status_label.setText(self.tr("Saved “{name}”.").format(name=playlist.name))
+        if playlist is None:  # not saved: the window's banner says why
+            self.status_label.setText(self.tr("Not saved."))
+            return None
+        self.status_label.setText(self.tr("Saved “{name}”.").format(name=isolate(playlist.name)))
         self.saved.emit(playlist)
         return playlist
 

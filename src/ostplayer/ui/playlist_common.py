@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMessageBox, QStyle, QWidget
 
 from ostplayer.domain.playlist import Playlist
+from ostplayer.ui.plain import file_stem, isolate
 
 if TYPE_CHECKING:
     from ostplayer.domain.mixer import MoodRule
@@ -54,6 +55,7 @@ def entries_text(count: int) -> str:
 
 def play_message(played: bool, name: str) -> str:
     """What the status bar says after asking a playlist to play."""
+    name = isolate(name)  # the listener's text inside our sentence
     if played:
         return _tr("Playing “{name}”").format(name=name)
     return _tr("“{name}” has nothing to play").format(name=name)
@@ -61,6 +63,7 @@ def play_message(played: bool, name: str) -> str:
 
 def enqueue_message(count: int, name: str) -> str:
     """What the status bar says after adding a playlist to the queue."""
+    name = isolate(name)
     if count == 0:
         return _tr("“{name}” has nothing to play").format(name=name)
     if count == 1:
@@ -79,8 +82,7 @@ def export_playlist_dialog(
     from ostplayer.formats.playlist_file import PlaylistFileError  # only when exporting
 
     m3u8, xspf = _tr("M3U8 playlist (*.m3u8)"), _tr("XSPF playlist (*.xspf)")
-    # A name may hold "/" or ":"; the suggested file name must not.
-    stem = "".join("_" if c in '/\\:*?"<>|' else c for c in playlist.name).strip(". ") or "playlist"
+    stem = file_stem(playlist.name, "playlist")  # a name may hold "/", "..", or a megabyte
     path, chosen = QFileDialog.getSaveFileName(
         parent,
         _tr("Export Playlist"),
@@ -106,7 +108,9 @@ def export_playlist_dialog(
         box.setTextFormat(Qt.TextFormat.PlainText)  # the message quotes a file name
         box.exec()
         return None
-    return _tr("Exported {entries} to {file}").format(entries=entries_text(count), file=target.name)
+    return _tr("Exported {entries} to {file}").format(
+        entries=entries_text(count), file=isolate(target.name)
+    )
 
 
 def on_activate(view: QAbstractItemView, slot: Callable[[QModelIndex], None]) -> None:

@@ -49,7 +49,7 @@ from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
 from ostplayer.services.library import LibraryService
 from ostplayer.services.playlists import PlaylistService
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import clip, isolate, let_shrink, plain_tooltip, shown
 from ostplayer.ui.playlist_common import (
     describe_rule,
     enqueue_message,
@@ -232,15 +232,15 @@ class PlaylistModel(QAbstractTableModel):
             if track is None:
                 return self.tr("(missing)")
             if not track.available:
-                return self.tr("{title} (missing)").format(title=track.display_title)
-            return track.display_title
+                return self.tr("{title} (missing)").format(title=isolate(track.display_title))
+            return clip(track.display_title)
         if column == Column.ARTIST:
-            return track.artist if track is not None else ""
+            return clip(track.artist) if track is not None else ""
         if column == Column.LENGTH:
             return format_ms(row.duration_ms) if row.duration_ms > 0 else ""
         if column == Column.SPAN:
             return self._span(row)
-        return row.reason
+        return clip(row.reason)
 
     def _span(self, row: PlaylistRow) -> str:
         entry = row.entry
@@ -358,6 +358,7 @@ class PlaylistView(QWidget):
 
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # the listener's name
+        let_shrink(self.title_label)  # of any length
         font = self.title_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -366,6 +367,7 @@ class PlaylistView(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # holds mood words
         self.summary_label.setWordWrap(True)
+        let_shrink(self.summary_label)
         self.summary_label.setAccessibleName(self.tr("Playlist summary"))
 
         self.play_button = QPushButton(self.tr("Play"))
@@ -595,7 +597,7 @@ class PlaylistView(QWidget):
             tracks = {e.track_id: self._library.get(e.track_id) for e in playlist.entries}
             rows = static_rows(playlist.entries, tracks)
         self.model.set_rows(playlist.id, rows, editable=not playlist.is_smart)
-        self.title_label.setText(playlist.name)
+        self.title_label.setText(shown(playlist.name))  # a megabyte-long name is clipped
         self.summary_label.setText(self._summary(playlist, rows))
         self.summary_label.show()
         self.empty_label.setText(

@@ -9,6 +9,7 @@ missing or unreadable, and says when one changes.
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from ostplayer.playback.engine import ReplayGainMode
+from ostplayer.store.database import StoreError
 from ostplayer.store.state import (
     CLOSE_TO_TRAY_KEY,
     NOTIFY_KEY,
@@ -24,6 +26,8 @@ from ostplayer.store.state import (
     THEME_KEY,
     StateRepository,
 )
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -75,18 +79,30 @@ class Preferences(QObject):
     def __init__(self, state: StateRepository, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = state
+        self._unsaved: dict[str, Any] = {}  # choices the database refused: kept for this run
 
     def get(self, setting: Setting[T]) -> T:
         """The setting's value (its default when never set or unreadable)."""
+        if setting.key in self._unsaved:
+            return self._unsaved[setting.key]  # type: ignore[no-any-return]
         raw = self._state.get(setting.key, None)
         return setting.default if raw is None else _decode(setting, raw)
 
     def set(self, setting: Setting[T], value: T) -> None:
-        """Save a new value (one transaction) and say so when it changed."""
+        """Save a new value (one transaction) and say so when it changed.
+
+        A choice the database refuses (a full disk, a read-only data folder) still applies
+        until the app quits: a setting is not worth stopping the listener for.
+        """
         if value == self.get(setting):
             return
         stored = value.value if isinstance(value, enum.Enum) else value
-        self._state.set(setting.key, stored)
+        try:
+            self._state.set(setting.key, stored)
+            self._unsaved.pop(setting.key, None)
+        except StoreError:
+            log.warning("the setting %s was not saved; it applies until the app quits", setting.key)
+            self._unsaved[setting.key] = value
         self.changed.emit(setting)
 
 

@@ -44,7 +44,14 @@ from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
 from ostplayer.playback.engine import Engine, PlaybackState
 from ostplayer.services.scenes import SceneItem, SceneService
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import (
+    MAX_SHOWN_CHARS,
+    clip,
+    isolate,
+    let_shrink,
+    plain_tooltip,
+    shown,
+)
 from ostplayer.ui.transport import Marker
 
 #: How often the highlight follows the clock while playing (ms): well inside the 50 ms target.
@@ -75,9 +82,25 @@ def item_meta(item: SceneItem) -> str:
 
 
 def item_people(item: SceneItem) -> str:
-    """The third line: characters, then moods."""
-    parts = [", ".join(item.characters), ", ".join(item.moods)]
-    return " · ".join(p for p in parts if p)
+    """The third line: characters, then moods (each isolated: see :mod:`ostplayer.ui.plain`)."""
+    parts = [
+        ", ".join(isolate(name) for name in item.characters),
+        ", ".join(isolate(mood) for mood in item.moods),
+    ]
+    return clip(" · ".join(p for p in parts if p))
+
+
+def item_text(item: SceneItem) -> str:
+    """The second line: the scene or the note on one line, clipped before it is joined (a
+    megabyte-long note must not be split and joined on every paint)."""
+    return shown(one_line(clip(item.text, 2 * MAX_SHOWN_CHARS)))
+
+
+def entry_lines(item: SceneItem, hidden: bool) -> list[str]:
+    """The lines :class:`SceneDelegate` draws for an entry, as plain text."""
+    if hidden:
+        return [spoiler_text(item), ""]
+    return [item_meta(item), item_text(item), item_people(item)]
 
 
 class SceneListModel(QAbstractListModel):
@@ -150,7 +173,7 @@ class SceneListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if self.is_hidden(row):
                 return spoiler_text(item)
-            return f"{item_meta(item)} — {one_line(item.text)}"
+            return f"{item_meta(item)} — {isolate(item_text(item))}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if self.is_hidden(row):
                 return plain_tooltip(spoiler_text(item))
@@ -158,7 +181,7 @@ class SceneListModel(QAbstractListModel):
             if item.cue is not None and item.cue.place:
                 lines.append(item.cue.place)
             if not item.is_note:
-                lines.append(_tr("From the pack “{name}”").format(name=item.source))
+                lines.append(_tr("From the pack “{name}”").format(name=isolate(item.source)))
             return plain_tooltip("\n".join(line for line in lines if line))
         return None
 
@@ -220,14 +243,12 @@ class SceneDelegate(QStyledItemDelegate):
         bold.setBold(True)
         muted = QColor(text_colour)
         muted.setAlpha(170)
+        styles = [(bold, text_colour), (option.font, text_colour), (option.font, muted)]
         if hidden:
-            lines = [(spoiler_text(item), bold, text_colour), ("", option.font, muted)]
-        else:
-            lines = [
-                (item_meta(item), bold, text_colour),
-                (one_line(item.text), option.font, text_colour),
-                (item_people(item), option.font, muted),
-            ]
+            styles[1] = (option.font, muted)
+        lines = [
+            (text, *style) for text, style in zip(entry_lines(item, hidden), styles, strict=False)
+        ]
         for i, (text, font, colour) in enumerate(lines):
             if not text:
                 continue
@@ -271,7 +292,7 @@ class WhereElseModel(QAbstractListModel):
         if cue.is_spoiler(self._watched):
             text = _tr("Spoiler: {episode}").format(episode=episode_label(cue.spoiler_episode))
         else:
-            text = cue.headline
+            text = isolate(cue.headline)
         text = (
             f"{format_ms(cue.start_ms)} · {text}"  # the track time first: it is what a click plays
         )
@@ -301,6 +322,7 @@ class ScenePanel(QWidget):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setWordWrap(True)
+        let_shrink(self.header)  # a title may be one word a thousand letters long
         font = self.header.font()
         font.setBold(True)
         self.header.setFont(font)
@@ -313,6 +335,7 @@ class ScenePanel(QWidget):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
+        let_shrink(self.status)
         # Two lines, always: a status that wraps differently between cues must not move the list.
         self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 2)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -396,7 +419,9 @@ class ScenePanel(QWidget):
         if track is None:
             self.header.setText(self.tr("Scenes"))
         else:
-            self.header.setText(self.tr("Scenes for “{title}”").format(title=track.display_title))
+            self.header.setText(
+                self.tr("Scenes for “{title}”").format(title=isolate(track.display_title))
+            )
         self.add_button.setEnabled(track is not None)
 
     def _on_state(self, state: PlaybackState) -> None:
@@ -439,7 +464,7 @@ class ScenePanel(QWidget):
             item = self.model.item(row)
             label = spoiler_text(item) if self.model.is_hidden(row) else item.headline
             markers.append(
-                Marker(item.start_ms, item.end_ms, f"{format_ms(item.start_ms)} {label}")
+                Marker(item.start_ms, item.end_ms, f"{format_ms(item.start_ms)} {isolate(label)}")
             )
         return markers
 
@@ -469,7 +494,7 @@ class ScenePanel(QWidget):
             item = self.model.item(row)
             if self.model.is_hidden(row):
                 return self.tr("Now: a spoiler")
-            return self.tr("Now: {scene}").format(scene=item.headline)
+            return self.tr("Now: {scene}").format(scene=isolate(item.headline))
         following = self._scenes.timeline().next_after(position)
         if following is None:
             return self.tr("No scene here — no more scenes in this track.")
@@ -506,13 +531,25 @@ class ScenePanel(QWidget):
         if not index.isValid():
             return
         self.list.setCurrentIndex(index)
-        item = self.model.item(index.row())
+        menu = self.menu_for(index.row())
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def menu_for(self, row: int) -> QMenu:
+        """The context menu of the entry at ``row``: play, and for a note edit, delete and
+        open a web address written in it (after a confirmation; see :mod:`ostplayer.ui.links`).
+        """
+        item = self.model.item(row)
         menu = QMenu(self)
         menu.addAction(self.tr("Play From Here"), lambda: self.seek_requested.emit(item.start_ms))
         if item.note is not None:
             menu.addAction(self.edit_action)
             menu.addAction(self.delete_action)
-        menu.exec(self.list.viewport().mapToGlobal(pos))
+            if not self.model.is_hidden(row):
+                from ostplayer.ui.links import add_link_actions  # only when a menu opens
+
+                add_link_actions(menu, item.note.text, self)
+        return menu
 
     def _current_note_id(self) -> int | None:
         index = self.list.currentIndex()

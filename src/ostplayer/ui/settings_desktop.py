@@ -1,31 +1,63 @@
 """The Settings dialog's desktop pages: Audio (output device, ReplayGain), Window (theme, tray,
-notifications) and Data (the data folder).
+notifications) and Data (the data folder, and restoring a backup).
 
 The pages only save the choice in :class:`~ostplayer.ui.preferences.Preferences`; the window
 applies each change at once (to the engine, the theme, the tray) and at every start.
+
+Restoring a backup never replaces the database while it is open: the Data page checks the
+backup, asks for it to be restored at the next start (:func:`ostplayer.store.backup.
+stage_restore`), and ends the app with :data:`RESTART_EXIT_CODE`; ``run_gui`` then starts it
+again, and the new start backs up the library as it is and puts the backup in its place.
 """
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from ostplayer.paths import AppPaths
 from ostplayer.playback.engine import ReplayGainMode
 from ostplayer.services.player import PlayerService
+from ostplayer.store.backup import (
+    Backup,
+    BackupError,
+    Reason,
+    list_backups,
+    pending_restore,
+    stage_restore,
+)
 from ostplayer.ui.preferences import (
     CLOSE_TO_TRAY,
     NOTIFY_TRACK_CHANGE,
@@ -37,6 +69,18 @@ from ostplayer.ui.preferences import (
     Theme,
 )
 from ostplayer.ui.settings import SettingsDialog
+
+#: The app's exit code that asks ``run_gui`` to start it again (a restore waits for the start).
+RESTART_EXIT_CODE = 75
+
+_Index = QModelIndex | QPersistentModelIndex
+#: The role that gives a row's :class:`~ostplayer.store.backup.Backup`.
+BACKUP_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def request_restart() -> None:
+    """End the app so that it starts again (the window's close-to-tray does not hold it)."""
+    QCoreApplication.exit(RESTART_EXIT_CODE)
 
 
 def _label(text: str) -> QLabel:
@@ -237,11 +281,12 @@ class WindowPage(QWidget):
 
 
 class DataPage(QWidget):
-    """Where the library, the notes and the settings are kept."""
+    """Where the library, the notes and the settings are kept, and its backups."""
 
     def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
+        self._paths = AppPaths(data_dir)
         self.setAccessibleName(self.tr("Data"))
         self.path_label = _label(os.fspath(data_dir))  # a path is never markup
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -250,17 +295,24 @@ class DataPage(QWidget):
             self.tr("&Open Data Folder"), self.tr("Show the data folder in the file manager")
         )
         self.open_button.clicked.connect(self.open_folder)
+        self.restore_button = _button(
+            self.tr("&Restore from Backup…"),
+            self.tr("Put your library back as it was in one of its backups"),
+        )
+        self.restore_button.clicked.connect(self.show_restore)
         self.status_label = _label("")
         self.status_label.setAccessibleName(self.tr("Data folder status"))
         explain = _label(
             self.tr(
                 "Your library, scene notes, moods, playlists and these settings are kept in "
-                "this folder (library.sqlite3, with rotating backups). Start OST Player with "
-                "--data-dir to use another one."
+                "this folder (library.sqlite3). A backup is made each day at start (the last "
+                "seven are kept) and before each upgrade, in its backups folder. Start OST "
+                "Player with --data-dir to use another folder."
             )
         )
         row = QHBoxLayout()
         row.addWidget(self.open_button)
+        row.addWidget(self.restore_button)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(_label(self.tr("Data folder:")))
@@ -269,6 +321,14 @@ class DataPage(QWidget):
         layout.addWidget(explain)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
+        self._dialog: RestoreDialog | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if pending_restore(self._paths.database) is not None:
+            self.status_label.setText(
+                self.tr("A backup will be restored when OST Player starts again.")
+            )
 
     def open_folder(self) -> bool:
         """Open the data folder in the desktop's file manager; False (and why) when it could not."""
@@ -277,6 +337,200 @@ class DataPage(QWidget):
             "" if opened else self.tr("No file manager could open the folder; its path is above.")
         )
         return opened
+
+    def show_restore(self) -> RestoreDialog:
+        """Open the list of backups to restore one from."""
+        if self._dialog is None:
+            self._dialog = RestoreDialog(self._paths, self)
+        self._dialog.refresh()
+        if self._dialog.isVisible():  # behind the Settings dialog, perhaps
+            self._dialog.raise_()
+        self._dialog.show()
+        self._dialog.activateWindow()
+        return self._dialog
+
+
+class BackupColumn(enum.IntEnum):
+    """The backup table's columns, in order."""
+
+    TAKEN = 0
+    REASON = 1
+    SIZE = 2
+
+
+class BackupTableModel(QAbstractTableModel):
+    """The backups as rows, newest first: when, why, how big."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._backups: list[Backup] = []
+
+    def set_backups(self, backups: list[Backup]) -> None:
+        """Show these backups."""
+        self.beginResetModel()
+        self._backups = list(backups)
+        self.endResetModel()
+
+    def backup(self, row: int) -> Backup:
+        """The backup at ``row``."""
+        return self._backups[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._backups)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(BackupColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            BackupColumn.TAKEN: self.tr("Taken"),
+            BackupColumn.REASON: self.tr("Why"),
+            BackupColumn.SIZE: self.tr("Size"),
+        }[BackupColumn(section)]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        backup = self._backups[index.row()]
+        column = BackupColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == BackupColumn.TAKEN:
+                return taken_text(backup)
+            if column == BackupColumn.REASON:
+                return self.reason_text(backup)
+            return QLocale().formattedDataSize(backup.size)
+        if role == BACKUP_ROLE:
+            return backup
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return os.fspath(backup.path)  # a view shows item text as plain text
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == BackupColumn.SIZE:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def reason_text(self, backup: Backup) -> str:
+        """Why the backup was made, for people."""
+        if backup.reason is Reason.DAILY:
+            return self.tr("Daily, at start")
+        if backup.reason is Reason.MIGRATION:
+            return self.tr("Before an upgrade")
+        if backup.reason is Reason.RESTORE:
+            return self.tr("Before a restore")
+        return self.tr("Made with “ostplayer backup”")
+
+
+def taken_text(backup: Backup) -> str:
+    """When a backup was taken, as the listener's locale writes it."""
+    return QLocale().toString(QDateTime(backup.taken_at), QLocale.FormatType.ShortFormat)
+
+
+class RestoreDialog(QDialog):
+    """The backups of the library; one of them, chosen and confirmed, replaces it at a restart."""
+
+    def __init__(self, paths: AppPaths, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self.setWindowTitle(self.tr("Restore from Backup"))
+        self.model = BackupTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Backups"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(BackupColumn.TAKEN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BackupColumn.REASON, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(BackupColumn.SIZE, QHeaderView.ResizeMode.ResizeToContents)
+        self.status_label = _label("")
+        self.status_label.setAccessibleName(self.tr("Restore status"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.restore_button = buttons.addButton(
+            self.tr("&Restore…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.restore_button.setToolTip(
+            self.tr("Replace your library with the chosen backup; OST Player starts again")
+        )
+        self.restore_button.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self.restore_selected)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _label(
+                self.tr(
+                    "Choose the backup to go back to. What you changed after it was taken is "
+                    "lost; your library as it is now is backed up first, so you can come back "
+                    "to it."
+                )
+            )
+        )
+        layout.addWidget(self.table)
+        layout.addWidget(self.status_label)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+    def refresh(self) -> None:
+        """List the backups again, newest first, and select the newest."""
+        backups = list_backups(self._paths.backups_dir)
+        self.model.set_backups(backups)
+        if backups:
+            self.table.selectRow(0)
+            self.status_label.setText("")
+        else:
+            self.status_label.setText(
+                self.tr("There is no backup yet: one is made each day when OST Player starts.")
+            )
+        self._update_buttons()
+
+    def selected_backup(self) -> Backup | None:
+        """The chosen backup, or ``None``."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.backup(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        self.restore_button.setEnabled(self.selected_backup() is not None)
+
+    def restore_selected(self) -> bool:
+        """Ask, check the backup, and restart to restore it; True when the restart was asked."""
+        backup = self.selected_backup()
+        if backup is None or not self._confirm(backup):
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            stage_restore(backup.path, self._paths.database)  # reads the backup once, whole
+        except BackupError as exc:
+            self.status_label.setText(
+                self.tr("This backup cannot be restored: {reason}").format(reason=exc)
+            )
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.status_label.setText(self.tr("OST Player is starting again to restore the backup…"))
+        request_restart()
+        return True
+
+    def _confirm(self, backup: Backup) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Restore from Backup"),
+            self.tr("Go back to the backup from {time}?").format(time=taken_text(backup)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(
+            self.tr(
+                "Notes, moods and playlists changed since then are lost. Your library as it is "
+                "now is backed up first. OST Player closes and starts again to do it."
+            )
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Restore and Restart"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 @dataclass(frozen=True, slots=True)

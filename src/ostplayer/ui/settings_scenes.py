@@ -46,7 +46,7 @@ from ostplayer.services.library import LibraryService
 from ostplayer.services.scenes import SceneService
 from ostplayer.store.scenes import PackEntry, PackSummary
 from ostplayer.ui.orphans import TrackChoiceModel
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import file_stem, isolate, plain_tooltip
 from ostplayer.ui.settings import SettingsDialog
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -202,7 +202,7 @@ class TrackPickerDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Link to Track"))
         self.resize(480, 420)
-        about = QLabel(self.tr("Which of your tracks is “{title}”?").format(title=title))
+        about = QLabel(self.tr("Which of your tracks is “{title}”?").format(title=isolate(title)))
         about.setTextFormat(Qt.TextFormat.PlainText)  # a title from a pack is never markup
         about.setWordWrap(True)
         self.filter_edit = QLineEdit()
@@ -389,7 +389,7 @@ class ScenePacksPage(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Remove Scene Pack"),
-            self.tr("Remove the scene pack “{name}”?").format(name=pack.name),
+            self.tr("Remove the scene pack “{name}”?").format(name=isolate(pack.name)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -403,7 +403,7 @@ class ScenePacksPage(QWidget):
             return False
         self._scenes.remove_pack(pack.name)  # packs_changed: the page reloads
         self.status_label.setText(
-            self.tr("Removed “{name}”; your notes are kept.").format(name=pack.name)
+            self.tr("Removed “{name}”; your notes are kept.").format(name=isolate(pack.name))
         )
         return True
 
@@ -415,7 +415,7 @@ class ScenePacksPage(QWidget):
         name, _filter = QFileDialog.getSaveFileName(
             self,
             self.tr("Export Scene Pack"),
-            f"{pack.name}.json",
+            str(Path.home() / f"{file_stem(pack.name, 'scene pack')}.json"),  # not a path
             self.tr("Scene packs (*.json)"),
         )
         if not name:
@@ -424,10 +424,12 @@ class ScenePacksPage(QWidget):
             self._scenes.export_pack(pack.name, Path(name))
         except (OSError, LookupError) as error:
             self.status_label.setText(
-                self.tr("Could not export “{name}”: {error}").format(name=pack.name, error=error)
+                self.tr("Could not export “{name}”: {error}").format(
+                    name=isolate(pack.name), error=error
+                )
             )
             return False
-        self.status_label.setText(self.tr("Exported “{name}”.").format(name=pack.name))
+        self.status_label.setText(self.tr("Exported “{name}”.").format(name=isolate(pack.name)))
         return True
 
     def link_selected(self) -> bool:

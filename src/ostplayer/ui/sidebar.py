@@ -42,7 +42,7 @@ from ostplayer.domain.playlist import Playlist
 from ostplayer.services.moods import MoodService
 from ostplayer.services.playlists import PlaylistService
 from ostplayer.store.playlists import PlaylistNameError
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import clip, isolate, plain_tooltip
 from ostplayer.ui.playlist_common import (
     describe_rule,
     enqueue_message,
@@ -241,7 +241,7 @@ class SidebarModel(QAbstractItemModel):
 
     def _mood_data(self, count: MoodCount, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return count.name if column == 0 else str(count.total)
+            return clip(count.name) if column == 0 else str(count.total)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -251,6 +251,7 @@ class SidebarModel(QAbstractItemModel):
         return None
 
     def _tracks_text(self, name: str, total: int) -> str:
+        name = isolate(name)  # tag or listener text inside our sentence
         if total == 1:
             return self.tr("{name}: 1 track").format(name=name)
         return self.tr("{name}: {n} tracks").format(name=name, n=total)
@@ -273,7 +274,8 @@ class SidebarModel(QAbstractItemModel):
     def _playlist_data(self, playlist: Playlist, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
-                return playlist.name
+                # Shown clipped; the rename editor gets the whole name.
+                return playlist.name if role == Qt.ItemDataRole.EditRole else clip(playlist.name)
             # A smart playlist's size follows the moods: not worth building for a count.
             return "" if playlist.is_smart else str(len(playlist.entries))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
@@ -294,8 +296,8 @@ class SidebarModel(QAbstractItemModel):
             return plain_tooltip(f"{playlist.name}\n{text}")
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
             if playlist.is_smart:
-                return self.tr("{name}, smart playlist").format(name=playlist.name)
-            return self.tr("{name}, playlist").format(name=playlist.name)
+                return self.tr("{name}, smart playlist").format(name=isolate(playlist.name))
+            return self.tr("{name}, playlist").format(name=isolate(playlist.name))
         return None
 
     def _icon(self, key: str, theme: str, fallback: QStyle.StandardPixmap) -> QIcon:
@@ -578,7 +580,9 @@ class LibrarySidebar(QWidget):
         if playlist is None:
             return
         self._playlists.delete(playlist.id)
-        self.status.emit(self.tr("Deleted “{name}”. Undo with Ctrl+Z").format(name=playlist.name))
+        self.status.emit(
+            self.tr("Deleted “{name}”. Undo with Ctrl+Z").format(name=isolate(playlist.name))
+        )
 
     def playlist_menu(self) -> QMenu:
         """The context menu for the current playlist (the caller shows and deletes it)."""
@@ -620,7 +624,7 @@ class LibrarySidebar(QWidget):
             QMessageBox.Icon.Warning,
             self.tr("Rename Playlist"),
             self.tr("There is already a playlist called “{name}”. Choose another name.").format(
-                name=name
+                name=isolate(name)
             ),
             QMessageBox.StandardButton.Ok,
             self,

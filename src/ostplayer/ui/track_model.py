@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QPalette
 from ostplayer.domain.text import fold, matches, search_text
 from ostplayer.domain.timefmt import format_ms
 from ostplayer.domain.track import Track
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import clip, plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -254,15 +254,16 @@ _RIGHT_ALIGNED = frozenset({Column.NUMBER.value, Column.DURATION.value})
 def _display(track: Track, column: Column) -> str:
     if column == Column.NUMBER:
         return "" if track.track_number is None else str(track.track_number)
+    # Tag text is clipped: a megabyte-long tag would be laid out on every paint of the row.
     if column == Column.TITLE:
-        return track.display_title
+        return clip(track.display_title)
     if column == Column.ARTIST:
-        return track.artist
+        return clip(track.artist)
     if column == Column.ALBUM:
-        return track.album
+        return clip(track.album)
     if column == Column.DURATION:
         return format_ms(track.duration_ms) if track.duration_ms else ""
-    return ", ".join(track.moods)
+    return clip(", ".join(track.moods))
 
 
 def _sort_key(track: Track, column: Column) -> Any:

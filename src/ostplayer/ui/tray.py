@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon, QWid
 from ostplayer import APP_ID, APP_NAME
 from ostplayer.domain.track import Track
 from ostplayer.paths import resources_dir
-from ostplayer.ui.plain import plain_tooltip
+from ostplayer.ui.plain import isolate, plain_tooltip, shown
 
 #: How long a track notification stays, in ms (the service may choose otherwise).
 NOTIFICATION_MS = 5000
@@ -125,7 +125,9 @@ class Tray(QObject):
         if track is None:
             tip = APP_NAME
         else:
-            lines = [track.display_title, track.artist or track.album_artist]
+            # Clipped and balanced line by line: a tag may be a megabyte long, or hold bidi
+            # controls that would run on into the next line.
+            lines = [shown(track.display_title), shown(track.artist or track.album_artist)]
             tip = "\n".join(line for line in lines if line)
         self.icon.setToolTip(shown_as_plain(tip, self.kind, body=False))
 
@@ -136,9 +138,10 @@ class Tray(QObject):
         if self._window.isActiveWindow():  # the listener is looking at it already
             return False
         artist = track.artist or track.album_artist
-        details = " — ".join(part for part in (artist, track.album) if part)
+        # Each part isolated: bidi controls in the artist must not reorder the album.
+        details = " — ".join(isolate(part) for part in (artist, track.album) if part)
         self.icon.showMessage(
-            shown_as_plain(track.display_title, self.kind, body=False),
+            shown_as_plain(shown(track.display_title), self.kind, body=False),
             shown_as_plain(details, self.kind, body=True),
             self.icon.icon(),
             NOTIFICATION_MS,

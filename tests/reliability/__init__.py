@@ -1,0 +1,1 @@
+"""Reliability tests: crash safety under SIGKILL, schema refusal, recovery."""
