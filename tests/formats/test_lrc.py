@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ostplayer.domain.scene import Note, SceneCue
 from ostplayer.domain.track import Track
 from ostplayer.formats.lrc import LrcLine, export_lrc, format_lrc_time, parse_lrc
+from tests.formats.hostile import ANY_TEXT, DIGITS, THOUSAND
 
 TRACK = Track(
     path=Path("/music/01.ogg"),
@@ -149,3 +150,64 @@ def test_any_cues_export_to_lrc_both_parsers_read_alike(
 )
 def test_format_lrc_time(ms: int, stamp: str) -> None:
     assert format_lrc_time(ms) == stamp
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+_LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\x85", "\x0b"])
+
+
+@st.composite
+def lrc_like(draw: st.DrawFn) -> str:
+    """Text shaped like LRC, with every part of a time or tag line made wrong in some way."""
+    lines = []
+    for _ in range(draw(st.integers(0, 8))):
+        shape = draw(st.sampled_from(["time", "times", "tag", "text", "word times"]))
+        if shape in ("time", "times"):
+            stamps = [
+                f"[{draw(DIGITS)}:{draw(DIGITS)}"
+                + draw(st.sampled_from(["", ".", ":"]))
+                + draw(st.sampled_from(["", "5", "50", "505", "5050"]) | DIGITS)
+                + draw(st.sampled_from(["]", "", "]]", " ]"]))
+                for _ in range(1 if shape == "time" else draw(st.integers(2, 5)))
+            ]
+            lines.append("".join(stamps) + draw(ANY_TEXT))
+        elif shape == "tag":
+            key = draw(st.sampled_from(["ti", "ar", "length", "offset", "by", "x1", "1x", ""]))
+            lines.append(f"[{key}:{draw(ANY_TEXT)}]")
+        elif shape == "word times":
+            lines.append(f"[00:01.00]<{draw(DIGITS)}:{draw(DIGITS)}>{draw(ANY_TEXT)}")
+        else:
+            lines.append(draw(ANY_TEXT))
+    return draw(st.sampled_from(["", "\ufeff"])) + draw(_LINE_BREAKS).join(lines)
+
+
+@THOUSAND
+@given(
+    ANY_TEXT
+    | st.binary(max_size=300).map(lambda data: data.decode("utf-8", "surrogateescape"))
+    | lrc_like()
+)
+def test_any_text_parses_into_timed_lines_in_order(text: str) -> None:
+    # The reader is lenient as players are: nothing is an error, anything odd is skipped.
+    document = parse_lrc(text)
+    times = [line.time_ms for line in document.lines]
+    assert times == sorted(times)
+    assert all(time >= 0 for time in times)
+    for line in document.lines:
+        assert not any(char in line.text for char in "\n\r"), line
+    for key, _value in document.tags:
+        assert key and key == key.lower()
+
+
+@THOUSAND
+@given(st.lists(st.tuples(st.integers(0, 2**40), ANY_TEXT), max_size=6), ANY_TEXT, ANY_TEXT)
+def test_any_text_exports_to_lrc_that_can_be_saved(
+    items: list[tuple[int, str]], title: str, artist: str
+) -> None:
+    notes = [Note(text=text, position_ms=start) for start, text in items]
+    track = Track(path=Path("/x.ogg"), title=title, artist=artist, duration_ms=54_000)
+    text = export_lrc(track, notes)
+    text.encode("utf-8")  # what `ostplayer notes export` writes: lone surrogates cannot be
+    document = parse_lrc(text)
+    assert len(document.lines) == len({start // 10 for start, text in items if text.split()})

@@ -10,8 +10,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ostplayer.formats import playlist_file
+from ostplayer.formats.m3u8 import dump_m3u8
 from ostplayer.formats.playlist_file import (
     MAX_PLAYLIST_BYTES,
     PlaylistFileError,
@@ -20,6 +23,9 @@ from ostplayer.formats.playlist_file import (
     read_playlist,
     write_playlist,
 )
+from ostplayer.formats.xspf import dump_xspf
+from tests.formats.hostile import THOUSAND
+from tests.formats.hostile_playlists import check_read, check_refusal, damaged
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -201,3 +207,32 @@ def test_the_types_are_frozen_and_errors_are_value_errors() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         item.title = "x"  # type: ignore[misc]
     assert issubclass(PlaylistFileError, ValueError)
+
+
+# --- hostile files through the front door ------------------------------------------------------
+
+_SUFFIXES = st.sampled_from([".m3u8", ".m3u", ".xspf", ".XSPF", ".pls", ".txt", ""])
+_CONTENT = (
+    st.binary(max_size=400)
+    | damaged(dump_m3u8("Mix", [PlaylistItem(Path("/m/a.ogg"), "A")], Path("/m")))
+    | damaged(dump_xspf("Mix", [PlaylistItem(Path("/m/a.ogg"), "A")], Path("/m")))
+    | st.sampled_from([b"[playlist]\nFile1=a.mp3\n", b"\xff\xfe<\x00", b"\xef\xbb\xbf   <", b""])
+)
+
+
+def test_any_file_with_any_suffix_reads_or_is_refused_by_name(folder: Path) -> None:
+    @THOUSAND
+    @given(_CONTENT, _SUFFIXES)
+    def check(data: bytes, suffix: str) -> None:
+        path = folder / f"hostile{suffix}"
+        path.write_bytes(data)
+        try:
+            read = read_playlist(path)
+        except PlaylistFileError as error:
+            check_refusal(error)
+            assert f"“{path.name}”" in str(error)
+            return
+        check_read(read)
+        assert read.name  # the file's own, or its stem
+
+    check()

@@ -19,6 +19,7 @@ from ostplayer.formats.webvtt import (
     export_track_vtt,
     format_vtt_time,
 )
+from tests.formats.hostile import ANY_TEXT, THOUSAND
 
 TRACK = Track(path=Path("/music/01.ogg"), title="First Love’s Whisper", duration_ms=54_000)
 _STAMP = r"[0-9]{2,}:[0-5][0-9]:[0-5][0-9]\.[0-9]{3}"
@@ -171,3 +172,47 @@ def test_any_cues_give_a_valid_file(items: list[SceneCue], duration: int, note: 
     assert len(per_track) == len(items)
     per_episode = read(export_episode_vtt("S1E3", [("t", item) for item in items], note=note))
     assert len(per_episode) == sum(1 for item in items if item.episode_start_ms is not None)
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+_huge = st.integers(0, 2**40)  # 35 years: webvtt-py reads up to ten digits of hours
+_hostile_cues = st.builds(
+    cue,
+    start=_huge,
+    end=st.none() | _huge,
+    text=ANY_TEXT,
+    episode=st.sampled_from(["S1E3", "S999E9999", "S0E0"]),
+    at=st.none() | _huge,
+    at_end=st.none() | _huge,
+)
+_hostile_notes = st.builds(
+    Note,
+    text=ANY_TEXT,
+    position_ms=_huge,
+    end_ms=st.none() | _huge,
+    episode=st.none() | st.just("S1E3"),
+    episode_start_ms=st.none() | _huge,
+)
+
+
+@THOUSAND
+@given(
+    st.lists(_hostile_cues | _hostile_notes, max_size=5),
+    st.lists(ANY_TEXT, min_size=5, max_size=5),
+    st.none() | ANY_TEXT,
+    _huge,
+)
+def test_any_text_and_times_export_to_a_file_that_can_be_saved(
+    items: list[SceneCue | Note], titles: list[str], note: str | None, duration: int
+) -> None:
+    # Titles come from file names when a track has no tags: they may hold lone surrogates.
+    track = Track(path=Path("/x.ogg"), duration_ms=duration)
+    per_track = export_track_vtt(track, items, note=note)
+    per_track.encode("utf-8")  # what `ostplayer notes export` writes
+    assert len(read(per_track)) == len(items)
+    entries = list(zip(titles, items, strict=False))
+    per_episode = export_episode_vtt("s01e03", entries, note=note)
+    per_episode.encode("utf-8")
+    wanted = [i for _, i in entries if i.episode == "S1E3" and i.episode_start_ms is not None]
+    assert len(read(per_episode)) == len(wanted)

@@ -4,14 +4,13 @@ untrusted XML (entity bombs, document types, oversized or broken files) refused 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -22,12 +21,15 @@ from ostplayer.formats.playlist_file import (
     PlaylistRead,
 )
 from ostplayer.formats.xspf import VLC_NAMESPACE, XSPF_NAMESPACE, dump_xspf, load_xspf
+from tests.formats.hostile import ANY_TEXT, ENCODINGS, ODD_NUMBERS, THOUSAND, utf8
+from tests.formats.hostile_playlists import check_read, check_refusal, damaged
 from tests.formats.playlists import (
     BASE,
     FILE_NAMES,
     LOCATION_LIKE,
     WORDS,
     check_round_trip,
+    every_kind_of_item,
     forbid_network,
     posix_only,
 )
@@ -305,7 +307,7 @@ def test_a_broken_file_says_where() -> None:
 
 
 @posix_only
-@settings(max_examples=200, deadline=None)
+@THOUSAND
 @given(
     names=st.lists(FILE_NAMES, min_size=1, max_size=5),
     title=WORDS,
@@ -322,7 +324,7 @@ def test_any_file_name_and_title_round_trip_and_validate(
     assert round_trip(items).items == tuple(items)
 
 
-@settings(max_examples=200, deadline=None)
+@THOUSAND
 @given(
     data=st.binary(max_size=300)
     | st.text(max_size=200).map(lambda text: f"<{text}".encode("utf-8", "surrogatepass"))
@@ -335,5 +337,126 @@ def test_any_file_name_and_title_round_trip_and_validate(
     )
 )
 def test_any_bytes_give_a_playlist_or_a_playlist_error(data: bytes) -> None:
-    with contextlib.suppress(PlaylistFileError):
-        load_xspf(data, BASE, "x")
+    try:
+        read = load_xspf(data, BASE, "x")
+    except PlaylistFileError as error:
+        check_refusal(error)
+        return
+    check_read(read)
+
+
+# --- hostile input: structured but wrong, and damaged copies of real playlists ----------------
+
+
+def _xml_text(text: str) -> str:
+    # Escaped as XML, but characters XML cannot hold are left in: expat must refuse them.
+    return escape(text, {'"': "&quot;"})
+
+
+_TEXT = ANY_TEXT.map(_xml_text) | st.sampled_from(
+    [
+        "&#0;",
+        "&#x10FFFF;",
+        "&#xD800;",
+        "&amp;amp;",
+        "&undefined;",
+        "<![CDATA[x]]>",
+        "]]>",
+        "<?pi x?>",
+    ]
+)
+_NAMESPACES = st.sampled_from(
+    [' xmlns="http://xspf.org/ns/0/"', "", ' xmlns="http://example.com/"', ' xmlns:x="y"']
+)
+
+
+@st.composite
+def _element(draw: st.DrawFn, tag: str, inner: st.SearchStrategy[str]) -> str:
+    attributes = draw(st.sampled_from(["", ' application="http://www.videolan.org/vlc/playlist/0"',
+                                       ' a="1" a="2"', ' xml:lang="x"']))  # fmt: skip
+    body = draw(inner)
+    return draw(st.sampled_from([f"<{tag}{attributes}>{body}</{tag}>", f"<{tag}/>", f"<{tag}>"]))
+
+
+@st.composite
+def _tracks(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        fields = [
+            draw(_element("location", LOCATION_LIKE.map(_xml_text) | _TEXT)),
+            draw(_element("title", _TEXT)),
+            draw(_element("duration", ODD_NUMBERS)),
+            draw(
+                _element(
+                    "extension",
+                    st.lists(
+                        st.tuples(
+                            st.sampled_from(["start-time=", "stop-time=", "x="]), ODD_NUMBERS
+                        ).map(lambda pair: f"<vlc:option>{''.join(pair)}</vlc:option>"),
+                        max_size=3,
+                    ).map("".join),
+                )
+            ),
+        ]
+        parts.append("<track>" + "".join(draw(st.permutations(fields))) + "</track>")
+    return "".join(parts)
+
+
+@st.composite
+def xspf_like(draw: st.DrawFn) -> bytes:
+    """An XSPF-shaped document with something wrong in it, encoded in some way."""
+    encoding = draw(ENCODINGS)
+    declaration = draw(
+        st.sampled_from(
+            ["", '<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>']
+        )
+    )
+    doctype = draw(
+        st.sampled_from(["", "", "", "<!DOCTYPE playlist>", '<!DOCTYPE p [<!ENTITY x "y">]>'])
+    )
+    root = draw(
+        st.sampled_from(["playlist", "playlist", "playlist", "Playlist", "html", "x:playlist"])
+    )
+    depth = draw(st.sampled_from([0, 0, 1, 300]))
+    nested = "<n>" * depth + "</n>" * depth
+    body = (
+        f'<{root} version="{draw(ODD_NUMBERS)}"{draw(_NAMESPACES)} '
+        'xmlns:vlc="http://www.videolan.org/vlc/playlist/ns/0/">'
+        f"<title>{draw(_TEXT)}</title>{nested}"
+        f"<trackList>{draw(_tracks())}</trackList>"
+        f"</{root}>"
+    )
+    text = declaration + doctype + body
+    how = draw(st.sampled_from(["utf-8", "utf-16", "latin-1", "cut"]))
+    if how == "utf-16":
+        return text.encode("utf-16", "surrogatepass")
+    if how == "latin-1":
+        return text.encode("latin-1", "replace")
+    data = utf8(text)
+    return data[: draw(st.integers(0, len(data)))] if how == "cut" else data
+
+
+@THOUSAND
+@given(xspf_like())
+def test_structured_but_wrong_xspf_gives_a_playlist_or_a_playlist_error(data: bytes) -> None:
+    try:
+        read = load_xspf(data, BASE, "fallback")
+    except PlaylistFileError as error:
+        check_refusal(error)
+        return
+    check_read(read)
+
+
+_REAL = dump_xspf("Mix", every_kind_of_item(54_000), BASE)
+
+
+@posix_only
+@THOUSAND
+@given(damaged(_REAL))
+def test_damaged_copies_of_a_real_playlist_read_or_are_refused(data: bytes) -> None:
+    try:
+        read = load_xspf(data, BASE, "fallback")
+    except PlaylistFileError as error:
+        check_refusal(error)
+        return
+    check_read(read)

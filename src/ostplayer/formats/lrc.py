@@ -15,7 +15,12 @@ How the lines are written, and why:
   only one line per time.
 - LRC has no escapes, so text cannot hold what would read as a tag: line breaks become spaces,
   square brackets become parentheses, and ``<`` before a time becomes ``‹`` (enhanced LRC would
-  take ``<1:05>`` as a word time).
+  take ``<1:05>`` as a word time). A lone surrogate (what a file name that is not UTF-8 decodes
+  to) becomes U+FFFD, so the text can always be saved as UTF-8.
+
+Reading is lenient, as players are, and never fails: a line that is not a time or a tag is
+skipped, and so is a time of more than nine digits of minutes (which Python would refuse to
+turn into a number past 4,300 digits).
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ __all__ = ["LrcDocument", "LrcLine", "LrcTrack", "export_lrc", "format_lrc_time"
 _JOIN = " · "
 _WORD_TIME = re.compile(r"<(?=\s*[0-9]+\s*:)")
 _TAG = re.compile(r"\[([A-Za-z][A-Za-z0-9]*):(.*)\]")
-_TIME = re.compile(r"\[([0-9]+):([0-9]{1,2})(?:[.:]([0-9]{1,3}))?\]")
+_TIME = re.compile(r"\[([0-9]{1,9}):([0-9]{1,2})(?:[.:]([0-9]{1,3}))?\]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LrcTrack(Protocol):
@@ -110,7 +116,7 @@ def _timed(items: Iterable[SceneCue | Note]) -> Iterable[tuple[int, str]]:
 
 def _clean(text: str) -> str:
     text = one_line(text).replace("[", "(").replace("]", ")")
-    return _WORD_TIME.sub("‹", text)
+    return _SURROGATE.sub("\ufffd", _WORD_TIME.sub("‹", text))
 
 
 def parse_lrc(text: str) -> LrcDocument:

@@ -61,6 +61,7 @@ _XSPF_SUFFIX = ".xspf"
 _URI_SAFE = "/!$&'()*+,;=@"
 _WINDOWS_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
 _WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "mms", "rtsp", "rtmp"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,16 +241,23 @@ def resolve_uri(location: str, base_dir: Path) -> Path:
         raise UnusableLocationError(f"not a file on this computer ({scheme}:)")
     if scheme == "file":
         if parts.netloc.lower() not in ("", "localhost"):
-            raise UnusableLocationError(f"a file on another computer ({parts.netloc})")
-        raw = unquote_to_bytes(parts.path)
+            host = _SURROGATE.sub("\ufffd", parts.netloc)  # the reason is shown as text
+            raise UnusableLocationError(f"a file on another computer ({host})")
+        raw = unquote_to_bytes(_raw(parts.path))
         if os.name == "nt" and re.match(rb"/[A-Za-z]:", raw):
             raw = raw[1:]
     else:
         # A relative reference is decoded whole: a "#" or "?" in it is part of the name.
-        raw = unquote_to_bytes(location)
+        raw = unquote_to_bytes(_raw(location))
     if b"\0" in raw:
         raise UnusableLocationError("the file name holds a NUL byte")
     return resolve_path(decode_name(raw), base_dir)
+
+
+def _raw(text: str) -> bytes:
+    # A line that was not UTF-8 holds its bytes as lone surrogates (see decode_name): they
+    # go back to the very same bytes, next to the %XX escapes around them.
+    return text.encode("utf-8", "surrogateescape")
 
 
 def decode_name(raw: bytes) -> str:

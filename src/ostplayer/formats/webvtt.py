@@ -12,6 +12,8 @@ What the W3C format asks, and how it is met:
 - Cue text is one line: line breaks would split or end the cue. ``&``, ``<`` and ``>`` are
   written as ``&amp;``, ``&lt;`` and ``&gt;``, so the text is never read as markup and can never
   contain ``-->``. A comment cannot hold ``-->`` either; there it becomes ``->``.
+- A file is UTF-8: a lone surrogate (a track title taken from a file name that is not UTF-8)
+  becomes U+FFFD, and so does NUL, as a WebVTT parser would read it.
 
 A cue with no end (or an end not after its start) runs until the next cue that starts later,
 else to the end of the track (per track), or for its length on the track (per episode). When
@@ -20,6 +22,7 @@ neither is known it runs for :data:`OPEN_CUE_MS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,6 +40,9 @@ __all__ = [
 
 #: How long a cue whose end cannot be worked out stays on screen.
 OPEN_CUE_MS = 10_000
+
+# Text a UTF-8 file cannot hold (lone surrogates), and NUL, which WebVTT parsers replace.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class VttTrack(Protocol):
@@ -134,14 +140,15 @@ def _document(spans: list[_Span], *, note: str | None, last_end: int | None) -> 
 
 
 def _escape(text: str) -> str:
-    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _NOT_TEXT.sub("\ufffd", one_line(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # An empty payload is allowed, but a cue with a blank line for text reads oddly in players.
     return text or "♪"
 
 
 def _comment(text: str) -> str:
     # A comment block ends at a blank line and may not contain "-->".
-    text = one_line(text)
+    text = _NOT_TEXT.sub("\ufffd", one_line(text))
     while "-->" in text:
         text = text.replace("-->", "->")
     return text

@@ -36,6 +36,7 @@ any order; version 0 files and files without the namespace are read too.
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -64,6 +65,13 @@ VLC_NAMESPACE = "http://www.videolan.org/vlc/playlist/ns/0/"
 
 # Everything XML 1.0 allows in text; the rest (C0 controls, U+FFFE/FFFF, lone surrogates) is not.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The encoding an XML declaration names (expat takes the declaration only at the very start).
+_DECLARED_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*(["'])(.*?)\1"""
+)
+# Python codecs that read backslash escapes, or nothing: expat would hand them each byte to
+# decode (and Python warns about the escapes). No playlist is written in them.
+_NOT_TEXT_ENCODINGS = frozenset({"unicode-escape", "raw-unicode-escape", "undefined"})
 
 
 def dump_xspf(name: str, items: Sequence[PlaylistItem], base_dir: Path) -> bytes:
@@ -204,6 +212,7 @@ def _parse(data: bytes) -> ET.Element:
     parser.CharacterDataHandler = builder.data
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
+    _check_encoding(data)
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -219,3 +228,15 @@ def _parse(data: bytes) -> ET.Element:
         raise PlaylistFileError("it is in a text encoding that cannot be read.") from exc
     # expat has seen a whole document, so there is a root element.
     return builder.close()
+
+
+def _check_encoding(data: bytes) -> None:
+    declared = _DECLARED_ENCODING.match(data)
+    if declared is None:
+        return
+    try:
+        name = codecs.lookup(declared[2].decode("ascii")).name
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return  # expat says so itself, as an encoding it does not know
+    if name in _NOT_TEXT_ENCODINGS:
+        raise PlaylistFileError("it is in a text encoding that cannot be read.")

@@ -11,12 +11,17 @@ Two registries make up the reader:
 
 :func:`read_tags` never raises anything but :class:`TagReadError`: mutagen's own fuzzers still
 find struct.error, OverflowError and IndexError in it, so every failure is caught per file.
-It cannot interrupt a parser that loops forever; a caller that must survive that runs it in a
-worker process.
+mutagen believes the sizes a file declares, so it sees the file through :class:`_Bounded`: no
+single read of more than :data:`MAX_READ_BYTES` and no more than :data:`MAX_READS` reads, which
+keeps memory bounded (a 2 GB length field once cost 16 GB) and ends a count of 2^31 comments
+quickly. Durations and bitrates no real file has are taken as unknown. It cannot interrupt a
+parser that loops forever without reading; a caller that must survive that runs it in a worker
+process.
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -41,6 +46,20 @@ AUDIO_EXTENSIONS: Final = frozenset(
 #: In the name of a file the app is writing (a mood write-back's copy): scans skip it, so a
 #: copy left by a crash never shows up as a track.
 TEMP_MARKER: Final = ".ostplayer-tmp"
+
+#: The most mutagen may read at once. More than any real tag needs (cover art included), and
+#: little enough that a hostile length field (a 256 MB ID3 tag, a 2 GB MP4 atom) cannot make
+#: a reader hold gigabytes: mutagen keeps several copies of what it reads.
+MAX_READ_BYTES: Final = 64 * 1024 * 1024
+#: The most reads mutagen may make of one file. Real files take a few hundred at most; a
+#: count of 2^31 Vorbis comments over a large file would otherwise read for minutes.
+MAX_READS: Final = 200_000
+#: Longer durations are taken as unknown (0): they come from damaged headers (a granule
+#: position of 2^63, a sample rate of 1 Hz), and no longer fit the widgets' 32-bit ints.
+MAX_DURATION_MS: Final = 7 * 24 * 3600 * 1000
+#: Higher bitrates are taken as unknown (0); the highest real ones (DSD, 32-bit float
+#: multichannel PCM) are under 100 Mbit/s.
+MAX_BITRATE_KBPS: Final = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +110,56 @@ class TagInfo:
         )
 
 
+class _StrangeFileError(Exception):
+    """mutagen asked for more than a real file needs: a size or count in the file is absurd."""
+
+
+class _Bounded:
+    """A file as mutagen sees it: reads are checked against :data:`MAX_READ_BYTES` and
+    :data:`MAX_READS` before they are made, so a hostile length field costs nothing.
+
+    Only reads that could really return that much fail: asking for 2 GB at the end of a 30 KB
+    file is a short read, as before (mutagen's own error then names what is missing).
+    """
+
+    __slots__ = ("_file", "_reads", "_size", "name")
+
+    def __init__(self, file: IO[bytes], size: int) -> None:
+        self._file = file
+        self._size = size
+        self._reads = 0
+        self.name = getattr(file, "name", "")
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read as a file does, refusing reads no real file needs."""
+        self._reads += 1
+        if self._reads > MAX_READS:
+            raise _StrangeFileError(
+                f"damaged file: reading its tags never ends (over {MAX_READS:,} parts)"
+            )
+        if size is None or size < 0 or size > MAX_READ_BYTES:
+            left = self._size - self._file.tell()
+            wanted = left if size is None or size < 0 else min(size, left)
+            if wanted > MAX_READ_BYTES:
+                raise _StrangeFileError(
+                    f"damaged file: a part of it claims to be {_megabytes(wanted)}, "
+                    "more than any tag needs"
+                )
+        return self._file.read(size)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """Move as a file does."""
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        """Where the next read starts."""
+        return self._file.tell()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
 class TagReadError(Exception):
     """A file could not be read. ``reason`` is a fixed code for programs, ``str()`` is for people.
 
@@ -132,7 +201,7 @@ def read_tags(path: Path) -> TagInfo:
                 raise TagReadError("unsupported", "not a regular file")
             if st.st_size == 0:
                 raise TagReadError("empty", "the file is empty")
-            audio = _load(fileobj, path)
+            audio = _load(_Bounded(fileobj, st.st_size), path)
             _check_complete(audio, fileobj, st.st_size)
             return _tag_info(audio, st.st_size)
         except TagReadError:
@@ -143,7 +212,7 @@ def read_tags(path: Path) -> TagInfo:
             raise _parse_error(exc) from exc
 
 
-def _load(fileobj: IO[bytes], path: Path) -> Any:
+def _load(fileobj: _Bounded, path: Path) -> Any:
     """Return the loaded mutagen FileType: by extension first, then by probing."""
     first_error: Exception | None = None
     tried: type | None = None
@@ -202,9 +271,14 @@ def _check_complete(audio: Any, fileobj: IO[bytes], size: int) -> None:
             raise TagReadError("corrupt", "truncated file: part of the audio is missing")
 
 
+#: Errors the file's own content causes (a seek to a negative or huge offset it declares),
+#: not the disk: such a file is damaged, and another format may still read it.
+_CONTENT_ERRNOS: Final = frozenset({errno.EINVAL, errno.EOVERFLOW, errno.EFBIG})
+
+
 def _reraise_system_error(exc: Exception) -> None:
     """Re-raise a real error from the operating system: probing other formats cannot help."""
-    if isinstance(exc, OSError) and exc.errno is not None:
+    if isinstance(exc, OSError) and exc.errno is not None and exc.errno not in _CONTENT_ERRNOS:
         raise exc
 
 
@@ -212,6 +286,8 @@ def _os_error(exc: OSError) -> TagReadError:
     if exc.errno is None and not exc.strerror:
         # mutagen raises bare IOError/OSError("read too short") on truncated data.
         return TagReadError("corrupt", "damaged or truncated file")
+    if exc.errno in _CONTENT_ERRNOS:
+        return TagReadError("corrupt", "damaged file: a position in it lies outside the file")
     if isinstance(exc, FileNotFoundError):
         return TagReadError("vanished", "the file is gone (moved or deleted)")
     if isinstance(exc, PermissionError):
@@ -224,12 +300,18 @@ def _os_error(exc: OSError) -> TagReadError:
 def _parse_error(exc: Exception) -> TagReadError:
     # mutagen wraps an OSError raised while it reads (EIO on a bad disk) in a MutagenError.
     cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, _StrangeFileError):
+        return TagReadError("corrupt", str(exc))
+    if isinstance(cause, _StrangeFileError):
+        return TagReadError("corrupt", str(cause))
     if isinstance(cause, OSError) and cause.errno is not None:
         return _os_error(cause)
     name = type(exc).__name__
     if "HeaderNotFound" in name or "NoHeader" in name:
         return TagReadError("corrupt", "damaged or truncated audio header")
-    detail = str(exc).strip()[:120] or name  # mutagen's messages are short and readable
+    detail = str(exc).strip()[:120]  # mutagen's messages are short and readable
+    if detail in ("", name, "error"):  # a bare mutagen.error says nothing more
+        return TagReadError("corrupt", "damaged or truncated file")
     return TagReadError("corrupt", f"damaged or truncated file ({detail})")
 
 
@@ -369,14 +451,17 @@ def _codec(audio: Any) -> str:
 def _stream(audio: Any, size: int) -> dict[str, Any]:
     info = getattr(audio, "info", None)
     length = _finite(getattr(info, "length", 0))
+    if length * 1000 > MAX_DURATION_MS:  # a damaged header: libvlc finds the real length
+        length = 0.0
     bitrate = _finite(getattr(info, "bitrate", 0))
     if bitrate <= 0 and length > 0:
         # WavPack and Monkey's Audio report no bitrate; the file's average is close enough.
         bitrate = size * 8 / length
+    kbps = round(bitrate / 1000)
     return {
         "duration_ms": round(length * 1000),
         "codec": _codec(audio) if info is not None else "",
-        "bitrate_kbps": round(bitrate / 1000),
+        "bitrate_kbps": kbps if kbps <= MAX_BITRATE_KBPS else 0,
     }
 
 

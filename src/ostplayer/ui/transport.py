@@ -368,7 +368,8 @@ class TransportBar(QWidget):
     def show_position(self, position_ms: int, duration_ms: int) -> None:
         """Show the play position and the time left."""
         if self.seek_slider.maximum() != duration_ms:
-            self.seek_slider.setRange(0, max(0, duration_ms))
+            # A hostile file's length can pass what a slider holds (a C int): clamp it.
+            self.seek_slider.setRange(0, min(max(0, duration_ms), 2**31 - 1))
         self.seek_slider.set_position(position_ms)
         shown = (
             self.seek_slider.sliderPosition() if self.seek_slider.isSliderDown() else position_ms
