@@ -100,7 +100,12 @@ def test_import_lists_what_it_could_not_find(
     )
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(playlist), ""))
     app.window.mood_actions.import_playlist_action.trigger()
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+    # This window's box: an earlier test's window may have left one of its own behind.
+    box = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.parentWidget() is app.window
+    )
     assert "2 entries were not found" in box.informativeText()
     assert "example.com" in box.detailedText()
     box.close()

@@ -66,9 +66,10 @@ VLC_NAMESPACE = "http://www.videolan.org/vlc/playlist/ns/0/"
 # Everything XML 1.0 allows in text; the rest (C0 controls, U+FFFE/FFFF, lone surrogates) is not.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The encoding an XML declaration names (expat takes the declaration only at the very start).
-_DECLARED_ENCODING = re.compile(
-    rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*(["'])(.*?)\1"""
-)
+_DECLARED_ENCODING = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*(["'])(.*?)\1""")
+#: Byte order marks of UTF-8, -16 and -32: stripped, with the NULs of UTF-16/32, to read the
+#: declaration of a document in any of them.
+_BOM_BYTES = b"\xef\xbb\xbf\xff\xfe\x00"
 # Python codecs that read backslash escapes, or nothing: expat would hand them each byte to
 # decode (and Python warns about the escapes). No playlist is written in them.
 _NOT_TEXT_ENCODINGS = frozenset({"unicode-escape", "raw-unicode-escape", "undefined"})
@@ -231,7 +232,10 @@ def _parse(data: bytes) -> ET.Element:
 
 
 def _check_encoding(data: bytes) -> None:
-    declared = _DECLARED_ENCODING.match(data)
+    # The declaration's characters are ASCII: without the BOM and the NULs of UTF-16/32 they
+    # read the same in every Unicode encoding expat detects.
+    head = data[:1024].lstrip(_BOM_BYTES).replace(b"\x00", b"")
+    declared = _DECLARED_ENCODING.match(head)
     if declared is None:
         return
     try:
