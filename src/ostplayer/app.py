@@ -326,6 +326,7 @@ def run_gui(
                 server.set_handler(remote.handle)
 
         app.window.first_painted.connect(listen)
+        _quit_on_signals(app)
         if open_paths:
             remote.open_paths(list(open_paths))  # waits for start-up to finish
         app.start()
@@ -341,6 +342,46 @@ def run_gui(
         _relaunch(paths)
         return 0
     return code
+
+
+def _quit_on_signals(app: Application) -> None:
+    """End the app on SIGTERM or SIGINT as its Quit does: the session saved, the lock let go.
+
+    Python runs a signal's handler only when the interpreter next runs; inside Qt's event loop
+    that could be never. The C handler writes to a socket (``set_wakeup_fd``) that Qt watches,
+    and the Python handler runs as that wakes the loop.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, app.window.quit)  # the window's Quit: close-to-tray must not refuse
+
+    try:
+        signal.set_wakeup_fd(writer.fileno())
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, on_signal)
+    except (ValueError, OSError):  # not the main thread, or no such signal here
+        reader.close()
+        writer.close()
+        return
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        # Holds both ends: the wake-up fd must stay open while the app runs.
+        try:
+            while reader.recv(64) and writer.fileno() >= 0:
+                pass
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)  # the notifier is the app's child: it lives as long
 
 
 def relaunch_command(paths: AppPaths) -> list[str]:
