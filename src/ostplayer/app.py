@@ -348,40 +348,38 @@ def _quit_on_signals(app: Application) -> None:
     """End the app on SIGTERM or SIGINT as its Quit does: the session saved, the lock let go.
 
     Python runs a signal's handler only when the interpreter next runs; inside Qt's event loop
-    that could be never. The C handler writes to a socket (``set_wakeup_fd``) that Qt watches,
+    that could be never. The C handler writes to a pipe (``set_wakeup_fd``) that Qt watches,
     and the Python handler runs as that wakes the loop.
     """
     import signal
-    import socket
 
     from PySide6.QtCore import QSocketNotifier
 
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    os.set_blocking(writer, False)
 
     def on_signal(_signum: int, _frame: object) -> None:
         QTimer.singleShot(0, app.window.quit)  # the window's Quit: close-to-tray must not refuse
 
     try:
-        signal.set_wakeup_fd(writer.fileno())
+        signal.set_wakeup_fd(writer)
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, on_signal)
     except (ValueError, OSError):  # not the main thread, or no such signal here
-        reader.close()
-        writer.close()
+        os.close(reader)
+        os.close(writer)
         return
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier = QSocketNotifier(reader, QSocketNotifier.Type.Read, app)  # lives as long as app
 
     def drain() -> None:
-        # Holds both ends: the wake-up fd must stay open while the app runs.
         try:
-            while reader.recv(64) and writer.fileno() >= 0:
+            while os.read(reader, 64):
                 pass
         except BlockingIOError:
             pass
 
-    notifier.activated.connect(drain)  # the notifier is the app's child: it lives as long
+    notifier.activated.connect(drain)
 
 
 def relaunch_command(paths: AppPaths) -> list[str]:
