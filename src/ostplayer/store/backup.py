@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ostplayer.files import fsync_folder, write_atomically
 from ostplayer.store.database import (
     CorruptDatabaseError,
     Database,
@@ -189,7 +190,7 @@ def make_backup(
     try:
         _copy_checked(database, temporary, read_only=False)
         temporary.replace(final)
-        _fsync_dir(backups_dir)
+        fsync_folder(backups_dir)
     except BackupError:
         _unlink_quietly(temporary)
         raise
@@ -337,7 +338,7 @@ def install(source: Path, database: Path) -> None:
     try:
         _copy_checked(source, temporary)
         temporary.replace(database)
-        _fsync_dir(database.parent)
+        fsync_folder(database.parent)
     except BackupError:
         _unlink_quietly(temporary)
         raise
@@ -363,7 +364,7 @@ def move_aside(database: Path, now: datetime | None = None) -> Path:
         for suffix in ("-wal", "-shm", ""):
             if _sibling(database, suffix).exists():
                 _sibling(database, suffix).rename(_sibling(target, suffix))
-        _fsync_dir(database.parent)
+        fsync_folder(database.parent)
     except OSError as exc:
         raise BackupError(f"Cannot move {database} aside: {exc}", _os_reason(exc)) from exc
     log.info("moved the damaged database %s to %s", database, target)
@@ -405,16 +406,9 @@ def stage_restore(source: Path, database: Path) -> int:
     version = check_database(source)
     marker = pending_marker(database)
     data = json.dumps({"source": os.fspath(source.absolute())}, ensure_ascii=True).encode()
-    temporary = _temporary(marker)
     try:
-        with temporary.open("wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        temporary.replace(marker)
-        _fsync_dir(marker.parent)
+        write_atomically(marker, data)
     except OSError as exc:
-        _unlink_quietly(temporary)
         raise BackupError(f"Cannot write {marker}: {exc}", _os_reason(exc)) from exc
     return version
 
@@ -602,20 +596,6 @@ def _close_wal(database: Path) -> None:
 
 def _sibling(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself must reach the disk; not every system can open a folder for it.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _unlink_quietly(path: Path) -> None:
