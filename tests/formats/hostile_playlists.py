@@ -3,6 +3,8 @@ copies of real playlists."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import strategies as st
 
 from ostplayer.formats.playlist_file import PlaylistFileError, PlaylistRead
@@ -31,6 +33,20 @@ def check_refusal(error: PlaylistFileError) -> None:
     assert message.strip()
     assert "\n" not in message
     message.encode("utf-8", "backslashreplace")
+
+
+def read_or_refused(load: Callable[[], PlaylistRead]) -> PlaylistRead | None:
+    """Run ``load``: a read must pass :func:`check_read`, a refusal :func:`check_refusal`.
+
+    Returns the read, or ``None`` for a refusal.
+    """
+    try:
+        read = load()
+    except PlaylistFileError as error:
+        check_refusal(error)
+        return None
+    check_read(read)
+    return read
 
 
 @st.composite

@@ -22,7 +22,7 @@ from ostplayer.formats.playlist_file import (
 )
 from ostplayer.formats.xspf import VLC_NAMESPACE, XSPF_NAMESPACE, dump_xspf, load_xspf
 from tests.formats.hostile import ANY_TEXT, ENCODINGS, ODD_NUMBERS, THOUSAND, utf8
-from tests.formats.hostile_playlists import check_read, check_refusal, damaged
+from tests.formats.hostile_playlists import damaged, read_or_refused
 from tests.formats.playlists import (
     BASE,
     FILE_NAMES,
@@ -337,12 +337,7 @@ def test_any_file_name_and_title_round_trip_and_validate(
     )
 )
 def test_any_bytes_give_a_playlist_or_a_playlist_error(data: bytes) -> None:
-    try:
-        read = load_xspf(data, BASE, "x")
-    except PlaylistFileError as error:
-        check_refusal(error)
-        return
-    check_read(read)
+    read_or_refused(lambda: load_xspf(data, BASE, "x"))
 
 
 # --- hostile input: structured but wrong, and damaged copies of real playlists ----------------
@@ -439,12 +434,7 @@ def xspf_like(draw: st.DrawFn) -> bytes:
 @THOUSAND
 @given(xspf_like())
 def test_structured_but_wrong_xspf_gives_a_playlist_or_a_playlist_error(data: bytes) -> None:
-    try:
-        read = load_xspf(data, BASE, "fallback")
-    except PlaylistFileError as error:
-        check_refusal(error)
-        return
-    check_read(read)
+    read_or_refused(lambda: load_xspf(data, BASE, "fallback"))
 
 
 _REAL = dump_xspf("Mix", every_kind_of_item(54_000), BASE)
@@ -454,9 +444,4 @@ _REAL = dump_xspf("Mix", every_kind_of_item(54_000), BASE)
 @THOUSAND
 @given(damaged(_REAL))
 def test_damaged_copies_of_a_real_playlist_read_or_are_refused(data: bytes) -> None:
-    try:
-        read = load_xspf(data, BASE, "fallback")
-    except PlaylistFileError as error:
-        check_refusal(error)
-        return
-    check_read(read)
+    read_or_refused(lambda: load_xspf(data, BASE, "fallback"))
