@@ -75,6 +75,28 @@ def test_saving_again_keeps_the_id_and_replaces_tag_moods(db: Database) -> None:
     assert set(got.moods) == {"eerie", "brooding"}  # the listener's own mood stays
 
 
+def test_a_batch_gives_new_rows_the_ids_the_database_holds(db: Database) -> None:
+    # The scan's save hands out new ids itself (no second lookup): they must be the rows' own,
+    # also for a path named twice in one batch and after the newest row was deleted.
+    repo = TrackRepository(db)
+    (kept,) = repo.save_many([(Track(path=Path("/m/kept.ogg"), title="Kept"), 1, 1)])
+    (gone,) = repo.save_many([(Track(path=Path("/m/gone.ogg")), 1, 1)])
+    db.conn.execute("DELETE FROM track WHERE id = ?", (gone,))
+    batch = [
+        (Track(path=Path("/m/new.ogg"), title="first", moods=("warm",)), 1, 1),
+        (Track(path=Path("/m/kept.ogg"), title="Kept again"), 1, 2),
+        (Track(path=Path("/m/new.ogg"), title="second", moods=("tender",)), 2, 2),
+    ]
+    ids, created = repo.save_scanned(batch)
+    rows = dict(db.conn.execute("SELECT path, id FROM track").fetchall())
+    assert ids == [rows[b"/m/new.ogg"], kept, rows[b"/m/new.ogg"]]
+    assert created == {rows[b"/m/new.ogg"]}
+    assert len(rows) == 2
+    new = repo.get(ids[0])
+    assert (new.title, set(new.moods)) == ("second", {"warm", "tender"})
+    assert repo.get(kept).title == "Kept again"
+
+
 def test_state_values(db: Database) -> None:
     state = StateRepository(db)
     assert state.get("missing", 42) == 42

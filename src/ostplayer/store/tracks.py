@@ -36,8 +36,8 @@ Identity = tuple[int, int, int, int, str]
 _COLUMNS = ", ".join(column for _, column in _FIELDS)
 _SELECT = f"SELECT id, path, source_id, {_COLUMNS} FROM track"
 _UPSERT = (
-    f"INSERT INTO track (source_id, path, size, mtime_ns, {_COLUMNS}) "
-    f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in _FIELDS)}) "
+    f"INSERT INTO track (id, source_id, path, size, mtime_ns, {_COLUMNS}) "
+    f"VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in _FIELDS)}) "
     "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, size=excluded.size, "
     "mtime_ns=excluded.mtime_ns, missing_since=NULL, "
     + ", ".join(f"{column}=excluded.{column}" for _, column in _FIELDS)
@@ -125,13 +125,29 @@ class TrackRepository:
         # was most of the scanning process's own work.
         # What a scan reads from the files can be read again: no waiting for the disk.
         with self._db.transaction(durable=False) as conn:
-            existing = set(self._ids_by_path(conn, paths).values())
-            conn.executemany(_UPSERT, rows)
-            by_path = self._ids_by_path(conn, paths)
-            ids = [by_path[path] for path in paths]
+            existing = self._ids_by_path(conn, paths)
+            # New rows get their ids here, as SQLite would give them (one more than the
+            # largest), so that no second lookup is needed: this transaction holds the write
+            # lock, so nobody else inserts meanwhile.
+            next_id = int(conn.execute("SELECT ifnull(max(id), 0) + 1 FROM track").fetchone()[0])
+            created: dict[bytes, int] = {}
+            ids: list[int] = []
+            given: list[int | None] = []  # NULL: the row is there, the upsert updates it
+            for path in paths:
+                track_id = existing.get(path) or created.get(path)
+                if track_id is None:
+                    track_id = created[path] = next_id
+                    next_id += 1
+                    given.append(track_id)
+                else:
+                    given.append(None)
+                ids.append(track_id)
+            conn.executemany(
+                _UPSERT, [(track_id, *row) for track_id, row in zip(given, rows, strict=True)]
+            )
             conn.executemany(  # a new row has no moods yet: only rows that were there
                 "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'",
-                [(track_id,) for track_id in ids if track_id in existing],
+                [(track_id,) for track_id in existing.values()],
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
@@ -141,7 +157,7 @@ class TrackRepository:
                     for mood in track.moods
                 ],
             )
-        return ids, set(ids) - existing
+        return ids, set(created.values())
 
     @staticmethod
     def _ids_by_path(conn: sqlite3.Connection, paths: list[bytes]) -> dict[bytes, int]:
