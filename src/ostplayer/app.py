@@ -32,7 +32,7 @@ from ostplayer.services.moods import MoodService
 from ostplayer.services.player import PlayerService
 from ostplayer.services.playlists import PlaylistService
 from ostplayer.services.scenes import SceneService
-from ostplayer.services.store_errors import why
+from ostplayer.services.store_errors import cannot_open, why
 from ostplayer.services.tasks import Tasks
 from ostplayer.store.backup import BackupError, OpenedLibrary, open_library, take_daily_backup
 from ostplayer.store.database import StoreError
@@ -312,7 +312,7 @@ def run_gui(
         try:
             app = Application(qapp, paths)
         except (StoreError, OSError) as exc:
-            QMessageBox.critical(None, APP_NAME, str(exc))
+            QMessageBox.critical(None, APP_NAME, cannot_open(exc))
             print(f"ostplayer: {exc}", file=sys.stderr)
             return 1
         remote = remote_control(app)

@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ostplayer.app import Application, _when
+from ostplayer.app import Application, _when, run_gui
 from ostplayer.domain.playlist import PlaylistEntry
 from ostplayer.domain.scene import Note
 from ostplayer.paths import AppPaths
@@ -135,6 +137,49 @@ def test_a_library_from_a_newer_version_is_refused_and_nothing_changes(
     with pytest.raises(NewerDatabaseError, match=r"newer OST Player.*nothing was changed"):
         Application(qapp, AppPaths(data_dir))  # type: ignore[arg-type]
     assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == before
+
+
+class _Marking(QTranslator):
+    """Translates every text of one context by marking it, to prove it was asked for."""
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def translate(self, context: str, text: str, *_: object) -> str:
+        return f"«{text}»" if context == self.context else ""
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def test_the_window_says_a_newer_library_was_refused_in_the_listeners_language(
+    qapp: QApplication, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Database(data_dir / "library.sqlite3").close()
+    conn = sqlite3.connect(data_dir / "library.sqlite3")
+    conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 2}")
+    conn.close()
+    shown: list[str] = []
+
+    def existing_app(_argv: list[str]) -> QApplication:  # run_gui makes one; tests have one
+        return qapp
+
+    for setter in ("ApplicationName", "ApplicationDisplayName", "ApplicationVersion"):
+        setattr(existing_app, f"set{setter}", lambda _value: None)
+    existing_app.setDesktopFileName = lambda _value: None  # type: ignore[attr-defined]
+    monkeypatch.setattr("ostplayer.app.QApplication", existing_app)
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    translator = _Marking("StoreErrors")
+    qapp.installTranslator(translator)
+    try:
+        assert run_gui(AppPaths(data_dir), ["ostplayer"]) == 1
+    finally:
+        qapp.removeTranslator(translator)
+    [text] = shown
+    assert text.startswith("«Your library ") and "newer version of OST Player" in text
+    assert f"database version {len(MIGRATIONS) + 2}" in text
+    assert f"reads up to {len(MIGRATIONS)}" in text
 
 
 def test_an_upgrade_backs_up_the_old_library_first(

@@ -327,8 +327,8 @@ def test_the_command_line_and_the_app_refuse_a_newer_database(
     assert len(said) == 1, done.stderr
     assert "newer OST Player" in said[0] and "nothing was changed" in said[0]
     if command[0] == "-c":  # the window's start: the listener is told in a message box too
-        assert done.stdout.startswith("dialog Critical: The library database ")
-        assert "newer OST Player" in done.stdout
+        assert done.stdout.startswith("dialog Critical: Your library ")
+        assert "newer version of OST Player" in done.stdout
     else:
         assert done.stdout == ""
     assert path.read_bytes() == before

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
-from ostplayer.store.database import StoreError
+from ostplayer.store.database import NewerDatabaseError, StoreError
 
 #: The longest piece of a note quoted back in a "not saved" message.
 QUOTE_CHARS = 400
@@ -41,6 +41,20 @@ def why(exc: StoreError) -> str:
         ),
     }
     return reasons.get(exc.reason, str(exc))
+
+
+def cannot_open(exc: StoreError | OSError) -> str:
+    """Why the app cannot start on this data folder, for the window (the command line prints
+    the English ``str(exc)``)."""
+    if isinstance(exc, NewerDatabaseError):
+        return _tr(
+            "Your library {path} was saved by a newer version of OST Player (database version "
+            "{found}; this version reads up to {known}). Update OST Player to open it. "
+            "Nothing was changed."
+        ).format(path=exc.path, found=exc.found, known=exc.known)
+    if isinstance(exc, StoreError):
+        return _tr("OST Player cannot open your library.") + " " + why(exc)
+    return _tr("OST Player cannot use its data folder: {error}").format(error=exc.strerror or exc)
 
 
 def not_saved(what: str, exc: StoreError) -> str:

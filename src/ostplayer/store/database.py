@@ -60,10 +60,23 @@ class CorruptDatabaseError(StoreError):
 
 
 class NewerDatabaseError(StoreError):
-    """The database was made by a newer OST Player; it was not changed."""
+    """The database was made by a newer OST Player; it was not changed.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "newer")
+    ``path``, ``found`` (its schema version) and ``known`` (the newest this version knows)
+    let the window say it in the listener's language; ``str()`` is the English sentence the
+    command line prints.
+    """
+
+    def __init__(self, path: Path, found: int, known: int) -> None:
+        super().__init__(
+            f"The library database {path} was made by a newer OST Player "
+            f"(schema {found}, this version knows {known}). "
+            "Update OST Player to open it; nothing was changed.",
+            "newer",
+        )
+        self.path = path
+        self.found = found
+        self.known = known
 
 
 def reason_of(exc: sqlite3.Error) -> str:
@@ -151,11 +164,7 @@ class Database:
             error = store_error(exc, f"Cannot open the library database {self.path}")
             raise error from exc
         if current > len(MIGRATIONS):
-            raise NewerDatabaseError(
-                f"The library database {self.path} was made by a newer OST Player "
-                f"(schema {current}, this version knows {len(MIGRATIONS)}). "
-                "Update OST Player to open it; nothing was changed."
-            )
+            raise NewerDatabaseError(self.path, current, len(MIGRATIONS))
         return current
 
     def _back_up_before_migrating(self, version: int) -> None:
