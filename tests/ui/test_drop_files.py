@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
 from ostplayer.playback.engine import PlaybackState
-from ostplayer.ui.drop import sort_drop
+from ostplayer.ui.drop import opened_message, sort_drop
 from tests.conftest import DATA
 
 
@@ -68,6 +68,16 @@ def test_a_drop_is_sorted_by_what_it_brings(loose: dict[str, Path]) -> None:
     assert dropped.audio_files == [loose["single"]]
     assert dropped.other_files == [loose["notes"]]  # the web address is left out
     assert not sort_drop(mime([loose["notes"]]).urls())  # nothing the window can take
+
+
+def test_the_message_after_a_drop_counts_and_names_what_was_left_out() -> None:
+    four = [Path(f"/music/{name}.txt") for name in ("a", "b", "c", "d")]
+    assert opened_message([], [], [], play_now=False) == ""
+    assert opened_message([7], [], [], play_now=True) == "Playing the dropped track."
+    assert opened_message([1, 2], [Path("/m/broken.mp3")], four, play_now=False) == (
+        "Added 2 tracks to the queue; broken.mp3 could not be read (see Problems for files in "
+        "your library); 4 files are not audio (a.txt, b.txt, c.txt, …)."
+    )
 
 
 def test_the_window_takes_audio_and_folders_only(app: Application, loose: dict[str, Path]) -> None:

@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -59,6 +57,7 @@ from ostplayer.ui.actions import window_action
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
+from ostplayer.ui.pack_actions import PackActions
 from ostplayer.ui.plain import window_title_part
 from ostplayer.ui.preferences import (
     CLOSE_TO_TRAY,
@@ -71,6 +70,7 @@ from ostplayer.ui.preferences import (
     Theme,
     apply_theme,
 )
+from ostplayer.ui.scan_status import ScanStatus
 from ostplayer.ui.scene_panel import ScenePanel
 from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
 from ostplayer.ui.transport import TransportBar
@@ -78,9 +78,6 @@ from ostplayer.ui.transport import TransportBar
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from ostplayer.formats.pack import PackError
-    from ostplayer.library.packs import PackImport
-    from ostplayer.library.scanner import ScanReport
     from ostplayer.services.moods import MoodService
     from ostplayer.services.playlists import PlaylistService
     from ostplayer.ui.banner import Banner
@@ -211,17 +208,10 @@ class MainWindow(QMainWindow):
 
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.scan_progress = QProgressBar()
-        self.scan_progress.setMaximumWidth(220)
-        self.scan_progress.setAccessibleName(self.tr("Scan progress"))
-        self.scan_progress.setToolTip(self.tr("Files read of the files found"))
-        self.cancel_scan_button = QPushButton(self.tr("Cancel"))
-        self.cancel_scan_button.setAccessibleName(self.tr("Cancel the scan"))
-        self.cancel_scan_button.setToolTip(self.tr("Stop the scan; what it has read stays"))
-        self.cancel_scan_button.clicked.connect(library.cancel_scan)
-        for widget in (self.scan_progress, self.cancel_scan_button):
-            self.statusBar().addPermanentWidget(widget)
-            widget.hide()
+        # Before the count, so that the progress and Cancel sit to its left.
+        scan_status = ScanStatus(self.statusBar(), library)
+        self.scan_progress = scan_status.progress
+        self.cancel_scan_button = scan_status.cancel_button
         self.statusBar().addPermanentWidget(self.count_label)
         self.setAcceptDrops(True)
 
@@ -230,6 +220,7 @@ class MainWindow(QMainWindow):
         self._position_timer.timeout.connect(self._update_position)
 
         self.mood_actions = MoodActions(self, moods, playlists, library, player, scenes)
+        self._packs = PackActions(self, scenes)
         self._make_actions()
         self._connect()
         self._show_tracks()
@@ -472,10 +463,6 @@ class MainWindow(QMainWindow):
         self._library.tracks_changed.connect(self._show_tracks)
         self._library.tracks_added.connect(self._add_tracks)
         self._library.tracks_updated.connect(self.model.add_tracks)  # moods edited in place
-        self._library.scan_started.connect(self._scan_started)
-        self._library.scan_progress.connect(self._scan_progress)
-        self._library.scan_finished.connect(self._scan_finished)
-        self._library.scan_failed.connect(self._scan_failed)
         self.filter_edit.textChanged.connect(self.model.set_filter_text)
         self.filter_edit.returnPressed.connect(self._play_first_visible)
         self.filter_edit.installEventFilter(self)
@@ -693,70 +680,11 @@ class MainWindow(QMainWindow):
     # -- scene packs -----------------------------------------------------------------------------
     def import_scene_pack(self) -> None:
         """Ask for a scene pack file and import it in the background."""
-        name, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Import Scene Pack"), "", self.tr("Scene packs (*.json)")
-        )
-        if name:
-            self.statusBar().showMessage(self.tr("Importing the scene pack…"))
-            self._scenes.import_pack_file(Path(name), self._pack_imported)
-
-    def _pack_imported(self, result: PackImport | PackError) -> None:
-        if isinstance(result, Exception):  # a PackError: it names the entry and the field
-            self.statusBar().clearMessage()
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                self.tr("Import Scene Pack"),
-                self.tr("The scene pack was not imported; nothing changed."),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setTextFormat(Qt.TextFormat.PlainText)  # the message quotes the pack
-            box.setInformativeText(str(result))
-            box.exec()
-            return
-        matched = (
-            self.tr("1 track matched")
-            if result.matched == 1
-            else self.tr("{n} tracks matched").format(n=result.matched)
-        )
-        done = self.tr(
-            "Imported “{name}”: {matched}, {uncertain} uncertain, {unmatched} not found"
-        ).format(
-            name=result.name,
-            matched=matched,
-            uncertain=result.uncertain,
-            unmatched=result.unmatched,
-        )
-        if result.uncertain or result.unmatched:
-            done += self.tr(" — see Settings › Scene Packs")
-        self.statusBar().showMessage(done, 15000)
+        self._packs.import_scene_pack()
 
     def export_my_notes(self) -> bool:
         """Save the listener's scene notes as a pack file; True when written."""
-        name, _filter = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export My Notes as a Pack"),
-            self.tr("My scene notes.json"),
-            self.tr("Scene packs (*.json)"),
-        )
-        if not name:
-            return False
-        try:
-            self._scenes.export_personal_pack(Path(name))
-        except (OSError, ValueError) as error:  # PackError is a ValueError
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                self.tr("Export My Notes"),
-                self.tr("Your notes could not be exported."),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setInformativeText(str(error))
-            box.exec()
-            return False
-        self.statusBar().showMessage(self.tr("Exported your notes to {file}.").format(file=name))
-        return True
+        return self._packs.export_my_notes()
 
     # -- the library -----------------------------------------------------------------------------
     def _choose_folder(self) -> None:
@@ -806,41 +734,6 @@ class MainWindow(QMainWindow):
         self._settings.activateWindow()
         return self._settings
 
-    def _scan_started(self) -> None:
-        self.scan_progress.setRange(0, 0)  # busy until the first file is read
-        self.scan_progress.show()
-        self.cancel_scan_button.show()
-        self.statusBar().showMessage(self.tr("Looking for music…"))
-
-    def _scan_progress(self, done: int, total: int, folder: str) -> None:
-        self.scan_progress.setRange(0, max(1, total))
-        self.scan_progress.setValue(done)
-        self.scan_progress.setFormat(self.tr("{done} of {total}").format(done=done, total=total))
-        self.statusBar().showMessage(self.tr("Reading {folder}").format(folder=folder))
-
-    def _scan_finished(self, report: ScanReport) -> None:
-        self.scan_progress.hide()
-        self.cancel_scan_button.hide()
-        text = self.tr(
-            "{added} added, {updated} updated, {removed} removed, {problems} could not be read"
-        ).format(
-            added=report.added,
-            updated=report.updated,
-            removed=report.removed,
-            problems=len(report.problems),
-        )
-        if report.cancelled:
-            text = self.tr("Scan cancelled: ") + text
-        if report.unavailable:
-            names = ", ".join(str(p) for p in report.unavailable)
-            text += self.tr(". Unavailable, kept as it was: {folders}").format(folders=names)
-        self.statusBar().showMessage(text)
-
-    def _scan_failed(self, message: str) -> None:
-        self.scan_progress.hide()
-        self.cancel_scan_button.hide()
-        self.statusBar().showMessage(message)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         from ostplayer.ui.drop import sort_drop
 
@@ -866,51 +759,20 @@ class MainWindow(QMainWindow):
         Files outside the library are read and taken in first (off the GUI thread).
         """
 
+        from ostplayer.ui.drop import opened_message
+
         def opened(result: OpenedPaths) -> None:
             ids = result.track_ids
             if ids and play_now:
                 self._player.play_tracks(ids)
             elif ids:
                 self._player.enqueue(ids)
-            self._say_opened(ids, [path for path, _message in result.problems], others, play_now)
+            failed = [path for path, _message in result.problems]
+            message = opened_message(ids, failed, others, play_now=play_now)
+            if message:
+                self.statusBar().showMessage(message, 15000)
 
         self._library.open_paths(files, opened)
-
-    def _say_opened(
-        self, ids: list[int], failed: list[Path], others: list[Path], play_now: bool
-    ) -> None:
-        parts = []
-        if ids:
-            if play_now:
-                done = (
-                    self.tr("Playing the dropped track")
-                    if len(ids) == 1
-                    else self.tr("Playing {n} dropped tracks")
-                )
-            else:
-                done = (
-                    self.tr("Added 1 track to the queue")
-                    if len(ids) == 1
-                    else self.tr("Added {n} tracks to the queue")
-                )
-            parts.append(done.format(n=len(ids)))
-        if failed:
-            # File names are shown as they are: the status bar draws plain text.
-            unreadable = (
-                self.tr("{names} could not be read (see Problems for files in your library)")
-                if len(failed) == 1
-                else self.tr("{n} files could not be read ({names})")
-            )
-            parts.append(unreadable.format(n=len(failed), names=_names(failed)))
-        if others:
-            not_audio = (
-                self.tr("{names} is not an audio file")
-                if len(others) == 1
-                else self.tr("{n} files are not audio ({names})")
-            )
-            parts.append(not_audio.format(n=len(others), names=_names(others)))
-        if parts:
-            self.statusBar().showMessage("; ".join(parts) + ".", 15000)
 
     def show_welcome(self) -> None:
         """On first run: the demo is playing-ready; invite the listener to add their music."""
@@ -1094,9 +956,3 @@ class MainWindow(QMainWindow):
             isinstance(outer, str) and self.outer_splitter.restoreState(base64.b64decode(outer))
         ):
             self.outer_splitter.setSizes([210, 1050])
-
-
-def _names(paths: list[Path], shown: int = 3) -> str:
-    """The first few file names of ``paths``, for a one-line message."""
-    names = ", ".join(p.name for p in paths[:shown])
-    return names + (", …" if len(paths) > shown else "")
