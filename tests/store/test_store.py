@@ -142,3 +142,19 @@ def test_only_index_batches_skip_waiting_for_the_disk(db: Database) -> None:
     repo.save_many([(Track(path=Path("/music/a.ogg"), title="A"), 1, 1)])
     assert seen == [False]  # a scan batch is index data
     assert _synchronous(db) == full
+
+
+def test_every_field_of_a_track_comes_back_from_the_database(db: Database) -> None:
+    # The load builds tracks positionally from the row: a field out of line would swap values.
+    from dataclasses import fields, replace
+
+    values: dict[str, object] = {}
+    for number, f in enumerate(fields(Track)):
+        if f.name in ("path", "id", "moods", "available"):
+            continue
+        values[f.name] = 1000 + number if f.type in ("int", "int | None") else f"{f.name}!"
+    track = Track(path=Path("/m/every field.flac"), moods=("warm",), **values)  # type: ignore[arg-type]
+    repo = TrackRepository(db)
+    (track_id,) = repo.save_many([(track, 1, 1)])
+    [loaded] = repo.all()
+    assert loaded == replace(track, id=track_id) == repo.get(track_id)

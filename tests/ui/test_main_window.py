@@ -5,6 +5,8 @@ tests/test_app_vlc.py repeats the essentials against real libvlc.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -186,3 +188,43 @@ def test_the_volume_slider_follows_a_change_from_outside(make_app: MakeApp) -> N
     app.player.set_volume(37)  # as MPRIS or the tray would
     assert app.window.transport.volume_slider.value() == 37
     assert requested == []  # shown, not asked for again
+
+
+def test_a_big_library_shows_its_first_tracks_while_the_rest_loads(
+    qapp: QApplication, qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    from ostplayer.app import FIRST_TRACKS
+    from ostplayer.domain.track import Track
+    from ostplayer.paths import AppPaths
+    from ostplayer.store.database import Database
+    from ostplayer.store.tracks import TrackRepository
+    from tests.fakes import FakeEngine
+
+    db = Database(data_dir / "library.sqlite3")
+    repo = TrackRepository(db)
+    source = repo.add_source("folder", tmp_path)
+    count = FIRST_TRACKS + 150
+    # Saved in reverse: the first rows shown must be the album order's, not the table's.
+    tracks = [
+        Track(path=tmp_path / f"{n:04d}.ogg", title=f"Track {n}", album=f"Album {n // 10:03d}")
+        for n in reversed(range(count))
+    ]
+    repo.save_many([(t, 1, 1) for t in tracks], source)
+    db.close()
+    app = Application(qapp, AppPaths(data_dir), FakeEngine)
+    seen: list[tuple[int, str, str]] = []
+
+    def after_first_paint() -> None:  # connected after the app's own slot: runs after it
+        model = app.window.model
+        seen.append((model.rowCount(), model.track(0).title, app.window.count_label.text()))
+
+    app.window.first_painted.connect(after_first_paint)
+    try:
+        with qtbot.waitSignal(app.ready, timeout=10_000):
+            app.start()
+        assert seen == [(FIRST_TRACKS, "Track 0", "Loading the library…")]
+        assert app.window.model.rowCount() == count
+        assert app.window.count_label.text() == f"{count} tracks"
+    finally:
+        app.window.close()
+        app.shutdown()

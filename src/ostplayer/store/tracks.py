@@ -168,16 +168,23 @@ class TrackRepository:
             found.update((bytes(path), track_id) for path, track_id in conn.execute(sql, chunk))
         return found
 
-    def all(self, unavailable_sources: frozenset[int] = frozenset()) -> list[Track]:
-        """Every track in the collection (not missing), in album order.
+    def all(
+        self, unavailable_sources: frozenset[int] = frozenset(), limit: int | None = None
+    ) -> list[Track]:
+        """Every track in the collection (not missing), in album order; or the first ``limit``.
 
         Tracks of ``unavailable_sources`` are included, marked not available.
         """
-        rows = self._db.conn.execute(
+        sql = (
             f"{_SELECT} WHERE missing_since IS NULL "
             "ORDER BY album COLLATE NOCASE, disc_number, track_number, title COLLATE NOCASE"
-        ).fetchall()
-        return self._with_moods(rows, MoodRepository(self._db).combined(), unavailable_sources)
+        )
+        if limit is None:
+            rows = self._db.conn.execute(sql).fetchall()
+            return self._with_moods(rows, MoodRepository(self._db).combined(), unavailable_sources)
+        rows = self._db.conn.execute(f"{sql} LIMIT ?", (limit,)).fetchall()
+        moods = MoodRepository(self._db).combined([r[0] for r in rows])
+        return self._with_moods(rows, moods, unavailable_sources)
 
     def get(self, track_id: int) -> Track | None:
         """One track by id, missing or not."""
@@ -285,15 +292,17 @@ class TrackRepository:
         moods: dict[int, tuple[str, ...]],
         unavailable_sources: frozenset[int] = frozenset(),
     ) -> list[Track]:
-        # Positional, from plain tuples: 20,000 tracks load at start-up, on a worker thread.
-        names = tuple(attribute for attribute, _ in _FIELDS)
+        # Positional, in Track's field order: 20,000 tracks load at start-up, and keywords
+        # (a dict per row) cost a third more. _SELECT's columns line up with the fields.
         return [
             Track(
                 Path(os.fsdecode(r[1])),
-                id=r[0],
-                moods=moods.get(r[0], ()),
-                available=r[2] not in unavailable_sources,
-                **dict(zip(names, r[3:], strict=True)),
+                *r[3:11],  # title ... genre
+                moods.get(r[0], ()),
+                r[11],  # duration_ms
+                r[0],  # id
+                *r[12:18],  # composer ... bitrate_kbps
+                r[2] not in unavailable_sources,  # available
             )
             for r in rows
         ]

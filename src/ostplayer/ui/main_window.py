@@ -506,6 +506,14 @@ class MainWindow(QMainWindow):
         self.model.set_playing(current.id if current else None)
         self._show_count()
 
+    def show_first_tracks(self, tracks: list[Track], search: list[str]) -> None:
+        """Show the start of the list while the library loads (the load replaces it)."""
+        # Only in album order: sorted otherwise, the first tracks read are not the first rows.
+        if self.model.rowCount() or not tracks or self.model.sort_column >= 0:
+            return
+        self.model.set_tracks(tracks, search)
+        self.count_label.setText(self.tr("Loading the library…"))
+
     def _add_tracks(self, tracks: list[Track], search: list[str]) -> None:
         self.model.add_tracks(tracks, search)
         self._show_count()

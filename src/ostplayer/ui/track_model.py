@@ -177,6 +177,11 @@ class TrackTableModel(QAbstractTableModel):
             return [i for i in indices if word in search[i]]
         return [i for i in indices if matches(search[i], words)]
 
+    @property
+    def sort_column(self) -> int:
+        """The column the rows are sorted by; -1 for the order the tracks came in."""
+        return self._sort[0]
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: the order the tracks came in, album order)."""
         self.layoutAboutToBeChanged.emit()
