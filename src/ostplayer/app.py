@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -397,6 +396,8 @@ def relaunch_command(paths: AppPaths) -> list[str]:
 def _relaunch(paths: AppPaths) -> None:
     try:
         # Our own interpreter and module, no shell; a session of its own outlives this one.
+        import subprocess  # only for a restart: not every start needs it
+
         subprocess.Popen(relaunch_command(paths), stdin=subprocess.DEVNULL, start_new_session=True)
     except OSError as exc:
         print(

@@ -4,7 +4,6 @@ the mood write-back. Qt-free."""
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 
@@ -16,7 +15,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     path = Path(path)
     folder = path.parent
     # The name's start only: a valid name of 230+ bytes would make the temp name too long.
-    temp = folder / f".{path.name[:50]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    temp = folder / f".{path.name[:50]}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     # os.open rather than mkstemp: mkstemp makes the file private (0600), while an export is
     # for sharing and should get the permissions any new file gets here (0666 less the umask).
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

@@ -21,14 +21,9 @@ Only QtCore and QtNetwork are imported here: the command line's remote control s
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import os
-import socket
-import struct
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -124,6 +119,10 @@ def server_names(data_dir: Path) -> list[str]:
     candidate is listed, so that a launch whose environment differs (no ``XDG_RUNTIME_DIR`` in
     a cron job) still finds the running app; none is longer than a socket path may be.
     """
+    # Imported here, not at the top: the app's start does not need them before its first paint.
+    import hashlib
+    import tempfile
+
     # Resolved: a symlink to the data dir reaches the same lock file, so the same instance.
     key = f"{_user()}\0{os.fsdecode(Path(data_dir).resolve())}"
     name = "ostplayer-" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
@@ -142,6 +141,8 @@ def server_names(data_dir: Path) -> list[str]:
 def _user() -> str:
     if hasattr(os, "getuid"):
         return str(os.getuid())
+    import getpass
+
     return getpass.getuser()
 
 
@@ -155,6 +156,9 @@ def _peer_is_us(qsocket: QLocalSocket) -> bool:
     A socket in the shared temp dir could have been put there by someone else: talk to our
     own user only. Elsewhere the socket's file permissions are all there is.
     """
+    import socket  # here, as in server_names: the start does not need it before its paint
+    import struct
+
     option = getattr(socket, "SO_PEERCRED", None)
     descriptor = qsocket.socketDescriptor()
     if option is None or descriptor < 0:

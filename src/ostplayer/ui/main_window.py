@@ -149,7 +149,6 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText(
             self.tr("Filter by title, artist, album or mood (Ctrl+F)")
         )
-        self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName(self.tr("Filter"))
         self.filter_edit.setToolTip(self.tr("Type to show only matching tracks (Ctrl+F)"))
 
@@ -473,6 +472,8 @@ class MainWindow(QMainWindow):
         # Queued: what waits for the first paint (the library's load) goes first.
         self.first_painted.connect(lambda: QTimer.singleShot(0, lambda: self.sidebar))
         self.first_painted.connect(lambda: QTimer.singleShot(0, self._make_tray))
+        # Its icon costs ~8 ms before the first paint; it only shows once there is text.
+        self.first_painted.connect(lambda: self.filter_edit.setClearButtonEnabled(True))
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_engine(self, engine: Engine) -> None:
