@@ -110,6 +110,24 @@ def test_a_folder_scan_reads_through_the_workers(files: list[Path], data_dir: Pa
     assert {t.path for t in repo.all()} == set(files)
 
 
+def test_a_rescan_of_one_new_file_still_reads_it_with_a_time_limit(
+    files: list[Path], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handful of files used to be read in the scanning process, where nothing can stop a
+    # file that makes the reader loop: now even one goes to a worker.
+    from ostplayer.library import workers
+
+    repo = TrackRepository(Database(data_dir / "library.sqlite3"))
+    assert scan_folder(repo, files[0].parent, workers=2).added == len(files)
+    monkeypatch.setattr(workers, "TIMEOUT_S", 1.0)
+    monkeypatch.setattr(workers, "read_in_worker", misbehaving_reader)
+    shutil.copy(DATA / "tone.ogg", files[0].parent / "hang.ogg")
+    report = scan_folder(repo, files[0].parent, workers=2)
+    assert report.unchanged == len(files)
+    assert [(p.name, reason) for p, reason, _m in report.problems] == [("hang.ogg", "timed-out")]
+    assert no_workers_left()
+
+
 def test_without_worker_processes_the_scan_reads_in_process(
     files: list[Path], data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -242,6 +242,25 @@ def test_an_opened_file_is_kept_and_joins_its_folder_when_added(
     assert source.track_count == 2
 
 
+def test_an_opened_file_that_hangs_the_tag_reader_is_stopped_and_the_others_open(
+    library: LibraryService, qtbot: QtBot, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read in a worker with the scan's time limit, not on the app's own thread: a file that
+    # makes the reader loop must not hold the open (nor the thread) forever.
+    from ostplayer.library import workers
+    from tests.test_workers import misbehaving_reader
+
+    monkeypatch.setattr(workers, "TIMEOUT_S", 1.0)
+    monkeypatch.setattr(workers, "read_in_worker", misbehaving_reader)
+    shutil.copy(DATA / "tone.mp3", outside / "hang.mp3")
+    result = opened(library, qtbot, [outside / "hang.mp3", outside / "tone.ogg"])
+    [track_id] = result.track_ids
+    assert library.get(track_id).path == outside / "tone.ogg"
+    [(path, message)] = result.problems
+    assert path == outside / "hang.mp3"
+    assert "took longer than 1 s" in message
+
+
 def test_a_new_file_in_a_music_folder_is_saved_in_that_folder(
     library: LibraryService, qtbot: QtBot, outside: Path
 ) -> None:

@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 import errno
-import itertools
 import logging
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
@@ -168,7 +167,7 @@ def scan_folder(
 
     Tags are read in ``workers`` processes, each file within a time limit (see
     :mod:`~ostplayer.library.workers`); ``reader`` reads in this process instead (tests, and
-    the bundled demo). A handful of files is read here too: starting processes costs more.
+    the bundled demo). Even one file goes to a worker, so that every file has the time limit.
     ``saved`` gets each batch of tracks, with their ids, once it is in the database.
     """
     report = ScanReport()
@@ -306,8 +305,22 @@ def link_moves(repo: TrackRepository, report: ScanReport) -> None:
             merge(olds[0], news[0])
 
 
-#: Below this many files to read, reading in this process beats starting workers.
-IN_PROCESS_BELOW = 8
+def read_files(
+    paths: Sequence[Path], workers: int = 1, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[Outcome]:
+    """Read ``paths`` as a scan does, in worker processes with a time limit on each file.
+
+    Yields ``(index into paths, track, problem)`` in the order they finish. For files opened
+    from outside the library (the command line, a drop), which no one has vetted either.
+    """
+    drawn: list[Path] = []
+
+    def draw() -> Iterator[Path]:
+        for path in paths:
+            drawn.append(path)  # as a walk does: a file is in ``drawn`` once it is handed out
+            yield path
+
+    return _read_all(draw(), drawn, None, workers, cancelled)
 
 
 def _read_all(
@@ -319,12 +332,12 @@ def _read_all(
 ) -> Iterator[Outcome]:
     """Read ``files``; yield ``(index, track, problem)`` in the order they finish.
 
-    ``drawn`` is every file ``files`` has given so far (``index`` points into it). A handful
-    of files is read in this process: starting processes would cost more.
+    ``drawn`` is every file ``files`` has given so far (``index`` points into it). Even one
+    file goes to a worker: a file that loops forever must stop at the time limit, and a worker
+    starts in ~15 ms once the fork server runs. ``reader`` reads in this process instead.
     """
-    first = list(itertools.islice(files, IN_PROCESS_BELOW))
-    if reader is not None or workers < 1 or len(first) < IN_PROCESS_BELOW:
-        for index, path in enumerate(itertools.chain(first, files)):
+    if reader is not None or workers < 1:
+        for index, path in enumerate(files):
             if cancelled():
                 return
             yield _read_one(index, path, reader or default_reader)
@@ -333,7 +346,7 @@ def _read_all(
 
     done: set[int] = set()
     try:
-        outcomes = WorkerPool(workers).read_indexed(itertools.chain(first, files), cancelled)
+        outcomes = WorkerPool(workers).read_indexed(files, cancelled)
         for index, info, problem in outcomes:
             done.add(index)
             yield index, None if info is None else info.to_track(drawn[index]), problem

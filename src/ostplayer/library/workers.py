@@ -115,12 +115,14 @@ class WorkerPool:
     def __init__(
         self,
         workers: int = 2,
-        timeout_s: float = TIMEOUT_S,
-        read: Callable[[Path], TagInfo] = read_in_worker,
+        timeout_s: float | None = None,
+        read: Callable[[Path], TagInfo] | None = None,
     ) -> None:
         self.workers = max(1, workers)
-        self.timeout_s = timeout_s
-        self._read = read
+        # Looked up now, not when the module loaded: tests of the callers set a short time
+        # limit and a reader that misbehaves on cue.
+        self.timeout_s = TIMEOUT_S if timeout_s is None else timeout_s
+        self._read = read_in_worker if read is None else read
         self._ctx = _context()
 
     def read(

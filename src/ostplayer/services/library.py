@@ -400,10 +400,10 @@ class LibraryService(QObject):
         database = self._repo.database_path
 
         def job() -> tuple[list[int], list[Path], list[tuple[Path, str]], bool]:
-            from ostplayer.library.scanner import ReadError, default_reader
+            from ostplayer.library.scanner import read_files
 
             by_path = {track.path: track.id for track in known}
-            found: list[int | Track] = []  # an id, or a track read now and saved below
+            found: list[int | Path] = []  # an id, or a file to read
             folders: list[Path] = []
             problems: list[tuple[Path, str]] = []
             sizes: dict[Path, tuple[int, int]] = {}
@@ -421,13 +421,19 @@ class LibraryService(QObject):
                 elif path in by_path:
                     found.append(by_path[path])
                 else:
-                    try:
-                        found.append(default_reader(path))
-                    except ReadError as exc:
-                        problems.append((path, str(exc)))
-                        continue
+                    found.append(path)
                     sizes[path] = (st.st_size, st.st_mtime_ns)
-            new = [item for item in found if isinstance(item, Track)]
+            # Read as a scan reads: in a worker process, each file within the time limit, so
+            # that a file that makes the tag reader loop cannot hold this thread forever.
+            to_read = [item for item in found if isinstance(item, Path)]
+            read: dict[Path, Track] = {}
+            for index, track, problem in read_files(to_read):
+                if track is not None:
+                    read[to_read[index]] = track
+                elif problem is not None:
+                    problems.append((to_read[index], problem[1]))
+            found = [item for item in found if not isinstance(item, Path) or item in read]
+            new = [read[item] for item in found if isinstance(item, Path)]
             if not new:
                 return [item for item in found if isinstance(item, int)], folders, problems, False
             db = Database(database)  # SQLite connections belong to the thread that made them
