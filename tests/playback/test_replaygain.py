@@ -106,6 +106,33 @@ def test_unreadable_or_odd_tags_give_no_gain(copy: Copy, tmp_path: Path) -> None
     assert gain.album_gain == 2.0  # "2,5" is not a number we guess at: the "2" before the comma
 
 
+def test_a_hostile_file_costs_the_gain_read_nothing(copy: Copy, tmp_path: Path) -> None:
+    # The gain is read when a track loads, on the GUI thread: read as the scan reads.
+    import os
+    import tracemalloc
+
+    fifo = tmp_path / "fifo.mp3"
+    os.mkfifo(fifo)
+    assert read_replay_gain(fifo) == ReplayGain()  # at once: a FIFO is never opened to read
+    flac = tag(copy("tone.flac"))
+    data = bytearray(flac.read_bytes())
+    at = 4  # after "fLaC": metadata blocks, each with a 4-byte header
+    while data[at] & 0x7F != 4:  # to the VORBIS_COMMENT block
+        at += 4 + int.from_bytes(data[at + 1 : at + 4], "big")
+    vendor = int.from_bytes(data[at + 4 : at + 8], "little")
+    first = at + 8 + vendor + 4  # the first comment's length, after the comment count
+    data[first : first + 4] = (0x7FFFFFFF).to_bytes(4, "little")  # "2 GB follow"
+    flac.write_bytes(data)
+    os.truncate(flac, 300 * 1024 * 1024)  # sparse: 300 MB that a length of 2 GB would read
+    tracemalloc.start()
+    try:
+        assert read_replay_gain(flac) == ReplayGain()
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024
+
+
 def test_the_gain_follows_the_mode_with_fallbacks_and_peak_protection() -> None:
     both = ReplayGain(track_gain=-9.0, track_peak=0.5, album_gain=-3.0, album_peak=0.9)
     assert both.gain_db(ReplayGainMode.OFF) == 0.0

@@ -182,6 +182,25 @@ def read_tags(path: Path) -> TagInfo:
 
     Raises :class:`TagReadError`, and nothing else, when the file cannot be read.
     """
+    audio, size = _read_audio(path)
+    try:
+        return _tag_info(audio, size)
+    except TagReadError:
+        raise
+    except Exception as exc:  # a tag value no real file has
+        raise _read_error(exc) from exc
+
+
+def read_audio(path: Path) -> Any:
+    """mutagen's object for the audio file at ``path``, read as :func:`read_tags` reads it.
+
+    Regular files only, every read checked against the limits on size and count, the class
+    picked by extension. For other readers of tags (ReplayGain); raises :class:`TagReadError`.
+    """
+    return _read_audio(path)[0]
+
+
+def _read_audio(path: Path) -> tuple[Any, int]:
     try:
         # Non-blocking, so that a FIFO never blocks the open; then fstat() the file that was
         # opened, one lookup of the path instead of two (a scan does this 20,000 times).
@@ -203,13 +222,11 @@ def read_tags(path: Path) -> TagInfo:
                 raise TagReadError("empty", "the file is empty")
             audio = _load(_Bounded(fileobj, st.st_size), path)
             _check_complete(audio, fileobj, st.st_size)
-            return _tag_info(audio, st.st_size)
+            return audio, st.st_size
         except TagReadError:
             raise
-        except OSError as exc:
-            raise _os_error(exc) from exc
         except Exception as exc:  # struct.error, IndexError, OverflowError... from hostile files
-            raise _parse_error(exc) from exc
+            raise _read_error(exc) from exc
 
 
 def _load(fileobj: _Bounded, path: Path) -> Any:
@@ -280,6 +297,11 @@ def _reraise_system_error(exc: Exception) -> None:
     """Re-raise a real error from the operating system: probing other formats cannot help."""
     if isinstance(exc, OSError) and exc.errno is not None and exc.errno not in _CONTENT_ERRNOS:
         raise exc
+
+
+def _read_error(exc: Exception) -> TagReadError:
+    """What went wrong reading a file, as a reason and words for people."""
+    return _os_error(exc) if isinstance(exc, OSError) else _parse_error(exc)
 
 
 def _os_error(exc: OSError) -> TagReadError:

@@ -108,12 +108,16 @@ def _tag_texts(tags: Any) -> dict[str, str]:
 
 
 def read_replay_gain(path: Path) -> ReplayGain:
-    """The ReplayGain values in ``path``'s tags; empty when it has none or cannot be read."""
-    import mutagen  # only when ReplayGain is on
+    """The ReplayGain values in ``path``'s tags; empty when it has none or cannot be read.
+
+    Read as the scan reads (regular files only, reads checked against absurd sizes): this
+    runs when a track loads, on the GUI thread, and a hostile file must not cost it gigabytes.
+    """
+    from ostplayer.library.tagreader import TagReadError, read_audio  # only when ReplayGain is on
 
     try:
-        audio = mutagen.File(path)
-    except (mutagen.MutagenError, OSError, ValueError):
+        audio = read_audio(path)
+    except TagReadError:
         return ReplayGain()
     tags = getattr(audio, "tags", None)
     if tags is None or not hasattr(tags, "items"):
