@@ -91,3 +91,32 @@ def test_no_events_of_the_previous_track_leak(
     assert vlc_engine.position() == 0
     assert vlc_engine.duration() == 0
     assert vlc_engine.state() is PlaybackState.STOPPED
+
+
+def test_a_track_libvlc_cannot_decode_is_an_error_not_an_end(
+    vlc_engine: Any, qtbot: QtBot, fixture_file: Any
+) -> None:
+    # libvlc 3 as packaged here opens ffmpeg's own WavPack (the fixture) and decodes nothing:
+    # it ends at once, with no error, after saying the track lasts 6 s.
+    ended: list[bool] = []
+    vlc_engine.track_ended.connect(lambda: ended.append(True))
+    vlc_engine.load(fixture_file("wv"))
+    with qtbot.waitSignal(vlc_engine.error, timeout=TIMEOUT) as failed:
+        vlc_engine.play()
+    assert failed.args[0] == (
+        "Cannot play “tone.wv”: the file is damaged or not a supported audio format"
+    )
+    assert ended == []
+    assert vlc_engine.state() is PlaybackState.STOPPED
+
+
+def test_a_seek_to_the_end_before_any_report_is_a_real_end(
+    vlc_engine: Any, qtbot: QtBot, fixture_file: Any
+) -> None:
+    errors: list[str] = []
+    vlc_engine.error.connect(errors.append)
+    vlc_engine.load(fixture_file("ogg"))
+    vlc_engine.seek(5_900)  # before playing: the track starts 0.1 s before its end
+    with qtbot.waitSignal(vlc_engine.track_ended, timeout=TIMEOUT):
+        vlc_engine.play()
+    assert errors == []

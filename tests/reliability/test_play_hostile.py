@@ -224,8 +224,8 @@ def test_playing_hostile_files_never_takes_the_app_down(tmp_path: Path) -> None:
             assert all(Path(name).name in m for m in record["messages"]), record
         assert 0 <= record["shown_max"] < 2**31, record
         if kinds[name] == "intact" and not name.endswith(".wv"):
-            # libvlc 3 as packaged here ends WavPack at once, with no error (the engine's
-            # report for an unplayable file): see tests/playback for the formats it plays.
+            # libvlc 3 as packaged here decodes nothing of ffmpeg's own WavPack: the engine
+            # reports it as a file it cannot play (see tests/playback/test_vlc_engine.py).
             assert record["outcome"] == "played", record
         if kinds[name] == "zero-length":
             assert record["outcome"] == "error", record

@@ -91,6 +91,9 @@ log = logging.getLogger(__name__)
 # libvlc fall back to its own demuxers when avformat cannot open a file (or is not installed,
 # as in some distributions' minimal plugin sets).
 _DEMUX_OPTION = ":demux=avformat,any"
+#: A track libvlc says lasts at least this long, ended before any time report, was not played:
+#: libvlc reports time every ~256 ms while it plays.
+SILENT_END_MS = 2000
 
 # libvlc_track_type_t: the ESAdded event says which kind of stream appeared.
 _TRACK_AUDIO = 0
@@ -265,6 +268,8 @@ class VlcEngine(Engine):
 
         self._input_started = False  # libvlc said Playing for this generation
         self._has_audio = False  # an audio stream appeared for this generation
+        # libvlc reported time past the start, or the listener moved: an end is a real end.
+        self._heard = False
 
         self._timer = QTimer(self)
         self._timer.setInterval(_DRAIN_INTERVAL_MS)
@@ -319,6 +324,7 @@ class VlcEngine(Engine):
             return
         predicted = self._clock.position(at=at)
         self._clock.anchor(value, at=at)
+        self._heard = self._heard or value > 0
         if self._state == PlaybackState.PLAYING and self._input_started and not self._clock.running:
             # A resume whose Playing event was merged away: the report proves it plays.
             self._clock.start(at=at)
@@ -337,8 +343,10 @@ class VlcEngine(Engine):
             self._has_audio = True
 
     def _on_end(self, _value: Any, _at: float) -> None:
-        if not self._has_audio:
-            # libvlc "plays" a file it cannot read to an immediate end, without an error.
+        if not self._has_audio or (not self._heard and self._duration >= SILENT_END_MS):
+            # libvlc "plays" a file it cannot read to an immediate end, without an error; and
+            # one it reads but cannot decode (ffmpeg's own WavPack, DSD) ends as soon, having
+            # never reported a moment of a track it says lasts seconds.
             self._fail(self._cannot_play_message())
             return
         self._halt()
@@ -389,6 +397,7 @@ class VlcEngine(Engine):
         self._sink.generation += 1
         self._input_started = False
         self._has_audio = False
+        self._heard = False
         self._start_ms = 0
         self._clock.freeze()
         self._clock.anchor(0)
@@ -460,6 +469,7 @@ class VlcEngine(Engine):
         self._sink.generation += 1
         self._input_started = False
         self._has_audio = False
+        self._heard = self._start_ms > 0  # started near the end, it may end before a report
         self._clock.freeze()
         self._clock.anchor(self._start_ms)
         self._floor = time.monotonic()
@@ -502,6 +512,7 @@ class VlcEngine(Engine):
             target = self._aim(target)
         self._floor = time.monotonic()
         self._clock.anchor(target)
+        self._heard = True  # a seek to the end ends the track at once, and rightly
         if self._state == PlaybackState.STOPPED:
             self._start_ms = target
         else:
