@@ -228,3 +228,20 @@ def test_a_big_library_shows_its_first_tracks_while_the_rest_loads(
     finally:
         app.window.close()
         app.shutdown()
+
+
+def test_the_track_count_reads_in_the_listeners_locale(make_app: MakeApp) -> None:
+    from PySide6.QtCore import QLocale
+
+    from ostplayer.domain.track import Track
+
+    app = make_app()
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        tracks = [Track(path=Path(f"/m/{n}.ogg"), id=n + 1) for n in range(1234)]
+        app.window.model.set_tracks(tracks)
+        app.window._show_count()
+        assert app.window.count_label.text() == "1,234 tracks"
+    finally:
+        QLocale.setDefault(previous)

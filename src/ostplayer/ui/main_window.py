@@ -16,7 +16,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -576,7 +585,8 @@ class MainWindow(QMainWindow):
 
     def _show_count(self) -> None:
         count = self.model.rowCount()
-        text = self.tr("1 track") if count == 1 else self.tr("{n} tracks").format(n=count)
+        many = self.tr("{n} tracks").format(n=QLocale().toString(count))  # 20,000 in English
+        text = self.tr("1 track") if count == 1 else many
         self.count_label.setText(text)
 
     def _show_current(self, track: Track | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QLocale, QObject
 from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
 
 if TYPE_CHECKING:
@@ -44,7 +44,12 @@ class ScanStatus(QObject):
     def _progressed(self, done: int, total: int, folder: str) -> None:
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
-        self.progress.setFormat(self.tr("{done} of {total}").format(done=done, total=total))
+        locale = QLocale()
+        self.progress.setFormat(
+            self.tr("{done} of {total}").format(
+                done=locale.toString(done), total=locale.toString(total)
+            )
+        )
         self._status_bar.showMessage(self.tr("Reading {folder}").format(folder=folder))
 
     def _finished(self, report: ScanReport) -> None:
