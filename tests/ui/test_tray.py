@@ -71,6 +71,25 @@ def test_no_tray_where_the_desktop_has_none(app: Application, qtbot: QtBot) -> N
     assert app.window.close()
 
 
+@needs_tray
+def test_a_tray_that_comes_after_the_app_gets_the_icon(
+    app: Application, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A panel that starts after the app (autostart order) or restarts: the window looks again.
+    qtbot.wait(50)  # past the first paint's follow-ups: no tray offscreen
+    assert app.window.tray is None
+    quit_on_close = QApplication.quitOnLastWindowClosed()
+    retry = app.window._tray_retry
+    assert retry.isActive()
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    retry.timeout.emit()
+    tray = app.window.tray
+    assert tray is not None and tray.icon.isVisible()
+    assert not retry.isActive()
+    tray.set_visible(False)
+    QApplication.setQuitOnLastWindowClosed(quit_on_close)  # as the tray found it
+
+
 def test_the_app_icon_comes_from_the_bundled_icons(qapp: QApplication) -> None:
     files = bundled_icon_files()
     assert any(f.suffix == ".svg" for f in files) and any(f.suffix == ".png" for f in files)

@@ -101,6 +101,9 @@ if TYPE_CHECKING:
 SEEK_STEP_MS = 5000
 VOLUME_STEP = 5
 POSITION_TICK_MS = 100
+#: How often to look again for a tray when the desktop had none (a panel that starts after
+#: the app, a tray host restarted).
+TRAY_RETRY_MS = 15_000
 GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.table_header"
 SPLITTER_KEY = "window.splitter"
@@ -223,6 +226,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.setAcceptDrops(True)
 
+        self._tray_retry = QTimer(self)
+        self._tray_retry.setInterval(TRAY_RETRY_MS)
+        self._tray_retry.timeout.connect(self._look_for_tray)
         self._position_timer = QTimer(self)
         self._position_timer.setInterval(POSITION_TICK_MS)
         self._position_timer.timeout.connect(self._update_position)
@@ -856,14 +862,20 @@ class MainWindow(QMainWindow):
 
     # -- the desktop: tray, notifications, settings ------------------------------------------
     def _make_tray(self) -> None:
-        from PySide6.QtWidgets import QSystemTrayIcon
-
         from ostplayer.ui.tray import app_icon
 
         self.setWindowIcon(app_icon())
-        if self.tray is not None or not QSystemTrayIcon.isSystemTrayAvailable():
-            return
-        self.make_tray()
+        self._look_for_tray()
+
+    def _look_for_tray(self) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            self.make_tray()
+        if self.tray is None:
+            self._tray_retry.start()  # no tray yet: a panel may start after the app
+        else:
+            self._tray_retry.stop()
 
     def make_tray(self) -> Tray:
         """Make and show the tray icon (the window does so after its first paint)."""
