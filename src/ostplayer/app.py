@@ -126,10 +126,9 @@ class Application(QObject):
             print(f"first-paint {time.time():.6f}", flush=True)
             QTimer.singleShot(0, self.qapp.quit)
             return
-        self.library.load(self._library_loaded)
         # While the load reads every track on a worker thread, the first screens of the list
         # show at once: with 20,000 tracks that is ~0.5 s sooner.
-        self.window.show_first_tracks(*self.library.first_tracks(FIRST_TRACKS))
+        self.library.load(self._library_loaded, first=FIRST_TRACKS)
 
     def _library_loaded(self) -> None:
         if self.library.needs_demo():  # first run: open on the demo OST

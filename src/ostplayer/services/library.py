@@ -72,6 +72,9 @@ class LibraryService(QObject):
     """
 
     tracks_changed = Signal()
+    #: The first tracks in album order, and their search text, read at once by a load asked
+    #: for with ``first``: ``(tracks, search)``, to show while the whole library loads.
+    first_tracks_read = Signal(object, object)
     #: Tracks a running scan has saved, and their search text: ``(tracks, search)``.
     tracks_added = Signal(object, object)
     #: Known tracks changed in place (their moods): ``(tracks, search)``.
@@ -139,15 +142,6 @@ class LibraryService(QObject):
     def tracks(self) -> list[Track]:
         """Every track, in album order."""
         return list(self._tracks)
-
-    def first_tracks(self, count: int) -> tuple[list[Track], list[str]]:
-        """The first ``count`` tracks in album order, and their search texts, read now.
-
-        For the window to show while :meth:`load` reads them all (~0.5 s for 20,000): a few
-        screens of the list take ~10 ms.
-        """
-        tracks = self._repo.all(self._unavailable_sources(), limit=count)
-        return tracks, [search_text(t) for t in tracks]
 
     def search_texts(self) -> list[str]:
         """Each track's folded search text, in the order of :meth:`tracks`."""
@@ -305,11 +299,12 @@ class LibraryService(QObject):
             self._by_id[track.id] = track
         self.tracks_added.emit(tracks, search)
 
-    def load(self, on_done: Callable[[], None] | None = None) -> None:
+    def load(self, on_done: Callable[[], None] | None = None, first: int = 0) -> None:
         """Read the tracks on a worker thread, then show them (``tracks_changed``).
 
         Reading 20,000 tracks takes about 0.4 s; the GUI thread never waits for it. A load
-        asked for while one runs is done once more after it.
+        asked for while one runs is done once more after it. With ``first``, that many tracks
+        are read at once (a few screens take ~10 ms) and given by ``first_tracks_read``.
         """
         if self._loading:
             self._load_again = True
@@ -330,6 +325,9 @@ class LibraryService(QObject):
             return tracks, [search_text(t) for t in tracks]
 
         self._tasks.run(read, self._loaded, self._load_failed)
+        if first > 0:
+            page = self._repo.all(unavailable, limit=first)
+            self.first_tracks_read.emit(page, [search_text(t) for t in page])
 
     def _loaded(self, result: tuple[list[Track], list[str]]) -> None:
         self._loading = False

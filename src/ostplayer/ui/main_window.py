@@ -475,6 +475,7 @@ class MainWindow(QMainWindow):
         player.status.connect(lambda text: self.statusBar().showMessage(text, 10000))
         player.engine_attached.connect(self._on_engine)
         self._library.tracks_changed.connect(self._show_tracks)
+        self._library.first_tracks_read.connect(self.show_first_tracks)
         self._library.tracks_added.connect(self._add_tracks)
         self._library.tracks_updated.connect(self.model.add_tracks)  # moods edited in place
         self.filter_edit.textChanged.connect(self.model.set_filter_text)
