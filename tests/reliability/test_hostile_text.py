@@ -85,17 +85,6 @@ class Hostile:
 
 
 @pytest.fixture
-def trap() -> Iterator[socket.socket]:
-    """A listening socket: any fetch of the hostile image would connect here."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def hostile(trap: socket.socket) -> Hostile:
     return Hostile(trap.getsockname()[1])
 

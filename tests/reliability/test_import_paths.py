@@ -106,16 +106,11 @@ def touched() -> Iterator[Touched]:
 
 
 @pytest.fixture
-def trap() -> Iterator[socket.socket]:
-    """A listening socket the playlists' web addresses point at."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
+def trap(trap: socket.socket) -> Iterator[socket.socket]:
+    """The shared trap (see conftest), which the playlists' web addresses point at."""
+    yield trap
     with pytest.raises(BlockingIOError):
-        server.accept()  # nothing ever connected
-    server.close()
+        trap.accept()  # nothing ever connected
 
 
 def tree(root: Path) -> dict[str, tuple[int, int]]:

@@ -134,16 +134,6 @@ def test_libvlc_never_gets_the_network_back() -> None:
 
 
 # -- a whole session, offline ------------------------------------------------------------------
-@pytest.fixture
-def trap() -> Iterator[socket.socket]:
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
 def tagged_music(folder: Path, port: int) -> None:
     """Copies of the fixtures whose tags are web addresses, cover art included."""
     folder.mkdir()
