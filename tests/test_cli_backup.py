@@ -20,6 +20,7 @@ from ostplayer.store.backup import Reason, list_backups, make_backup
 from ostplayer.store.database import Database
 from ostplayer.store.migrations import MIGRATIONS
 from ostplayer.store.scenes import SceneRepository
+from tests.notes_db import library_with_notes, note_texts
 
 SCHEMAS = Path(__file__).resolve().parent / "data" / "schema"
 
@@ -34,24 +35,6 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         check=False,
     )
-
-
-def _library(data_dir: Path, *texts: str) -> Path:
-    path = data_dir / "library.sqlite3"
-    db = Database(path)
-    scenes = SceneRepository(db)
-    for i, text in enumerate(texts):
-        scenes.add_note(Note(text=text, position_ms=i))
-    db.close()
-    return path
-
-
-def _texts(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return [r[0] for r in conn.execute("SELECT text FROM note ORDER BY id")]
-    finally:
-        conn.close()
 
 
 def _listing(folder: Path) -> dict[str, bytes]:
@@ -78,17 +61,17 @@ def app_running(data_dir: Path) -> Iterator[None]:
 
 # -- backup ------------------------------------------------------------------------------------
 def test_backup_prints_the_path_of_a_checked_copy(data_dir: Path) -> None:
-    library = _library(data_dir, "the rooftop confession")
+    library = library_with_notes(data_dir / "library.sqlite3", "the rooftop confession")
     result = run("backup")
     assert result.returncode == 0, result.stderr
     path = Path(result.stdout.strip())
     assert path.parent == data_dir / "backups"
     assert path.name.endswith("-manual.sqlite3")
-    assert _texts(path) == _texts(library) == ["the rooftop confession"]
+    assert note_texts(path) == note_texts(library) == ["the rooftop confession"]
 
 
 def test_backup_json_and_the_list(data_dir: Path) -> None:
-    _library(data_dir, "x")
+    library_with_notes(data_dir / "library.sqlite3", "x")
     made = json.loads(run("backup", "--json").stdout)
     assert set(made) == {"path", "taken_at", "reason", "size"}
     assert made["reason"] == "manual" and made["size"] == Path(made["path"]).stat().st_size
@@ -100,7 +83,7 @@ def test_backup_json_and_the_list(data_dir: Path) -> None:
 
 
 def test_backup_runs_beside_the_running_app(data_dir: Path, app_running: None) -> None:
-    _library(data_dir, "x")
+    library_with_notes(data_dir / "library.sqlite3", "x")
     result = run("backup")
     assert result.returncode == 0, result.stderr  # SQLite's online backup: no need to quit
 
@@ -111,7 +94,7 @@ def test_backup_without_a_library_says_so(data_dir: Path) -> None:
 
 
 def test_manual_backups_keep_the_newest_ten(data_dir: Path) -> None:
-    library = _library(data_dir, "x")
+    library = library_with_notes(data_dir / "library.sqlite3", "x")
     backups = data_dir / "backups"
     for day in range(12):
         make_backup(library, backups, Reason.MANUAL, now=datetime(2026, 1, 1) + timedelta(day))
@@ -123,7 +106,7 @@ def test_manual_backups_keep_the_newest_ten(data_dir: Path) -> None:
 
 # -- restore -----------------------------------------------------------------------------------
 def test_restore_replaces_the_library_and_keeps_the_one_it_replaced(data_dir: Path) -> None:
-    library = _library(data_dir, "in the backup")
+    library = library_with_notes(data_dir / "library.sqlite3", "in the backup")
     backup = make_backup(library, data_dir / "backups", Reason.MANUAL)
     db = Database(library)
     SceneRepository(db).add_note(Note(text="after the backup", position_ms=9))
@@ -134,13 +117,13 @@ def test_restore_replaces_the_library_and_keeps_the_one_it_replaced(data_dir: Pa
     assert set(done) == {"restored", "schema", "previous", "damaged"}
     assert done["restored"] == os.fspath(backup.path) and done["damaged"] is None
     assert done["schema"] == len(MIGRATIONS)
-    assert _texts(library) == ["in the backup"]
-    assert _texts(Path(done["previous"])) == ["in the backup", "after the backup"]
+    assert note_texts(library) == ["in the backup"]
+    assert note_texts(Path(done["previous"])) == ["in the backup", "after the backup"]
     assert run("notes", "list", "--json").returncode == 0
 
 
 def test_restore_of_an_older_schema_migrates_it_at_once(data_dir: Path, tmp_path: Path) -> None:
-    library = _library(data_dir, "now")
+    library = library_with_notes(data_dir / "library.sqlite3", "now")
     old = tmp_path / "from-last-year.sqlite3"
     old.write_bytes((SCHEMAS / "v3.sqlite3").read_bytes())
     result = run("restore", os.fspath(old))
@@ -166,7 +149,7 @@ def test_restore_of_an_older_schema_migrates_it_at_once(data_dir: Path, tmp_path
 def test_restore_refuses_what_is_not_a_sound_library_and_changes_nothing(
     content: object, words: str, data_dir: Path, tmp_path: Path
 ) -> None:
-    _library(data_dir, "mine")
+    library_with_notes(data_dir / "library.sqlite3", "mine")
     candidate = tmp_path / "candidate.sqlite3"
     if content is not None:
         candidate.write_bytes(content())  # type: ignore[operator]
@@ -179,7 +162,7 @@ def test_restore_refuses_what_is_not_a_sound_library_and_changes_nothing(
 def test_restore_refuses_while_the_app_runs_and_changes_nothing(
     data_dir: Path, app_running: None
 ) -> None:
-    library = _library(data_dir, "mine")
+    library = library_with_notes(data_dir / "library.sqlite3", "mine")
     backup = make_backup(library, data_dir / "backups", Reason.MANUAL)
     before = _listing(data_dir)
     line = _one_line_error(run("restore", os.fspath(backup.path)), 1)
@@ -189,7 +172,7 @@ def test_restore_refuses_while_the_app_runs_and_changes_nothing(
 
 # -- a damaged library, met by any command -----------------------------------------------------
 def test_a_command_repairs_a_damaged_library_from_its_backup_and_says_so(data_dir: Path) -> None:
-    library = _library(data_dir, "in the backup")
+    library = library_with_notes(data_dir / "library.sqlite3", "in the backup")
     backup = make_backup(library, data_dir / "backups", Reason.DAILY)
     damaged = os.urandom(library.stat().st_size)
     library.write_bytes(damaged)
@@ -206,7 +189,7 @@ def test_a_command_repairs_a_damaged_library_from_its_backup_and_says_so(data_di
 
 
 def test_a_command_never_repairs_under_the_running_app(data_dir: Path, app_running: None) -> None:
-    library = _library(data_dir, "x")
+    library = library_with_notes(data_dir / "library.sqlite3", "x")
     make_backup(library, data_dir / "backups", Reason.DAILY)
     library.write_bytes(os.urandom(8192))
     before = _listing(data_dir)
@@ -216,7 +199,7 @@ def test_a_command_never_repairs_under_the_running_app(data_dir: Path, app_runni
 
 
 def test_a_newer_library_is_refused_by_every_command_and_left_alone(data_dir: Path) -> None:
-    library = _library(data_dir, "from the future")
+    library = library_with_notes(data_dir / "library.sqlite3", "from the future")
     conn = sqlite3.connect(library)
     conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     conn.close()

@@ -39,6 +39,7 @@ from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository
 from ostplayer.store.tracks import TrackRepository
 from tests.conftest import MakeApp
+from tests.notes_db import note_texts
 from tests.reliability.faults import faulty, fill, small_tmpfs, tmpfs_problem
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schema"
@@ -54,14 +55,6 @@ def _started(make_app: MakeApp, qtbot: QtBot) -> Application:
 def _quit(app: Application) -> None:
     app.window.close()
     app.shutdown()
-
-
-def _texts(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return [r[0] for r in conn.execute("SELECT text FROM note ORDER BY id")]
-    finally:
-        conn.close()
 
 
 def _track(app: Application) -> int:
@@ -383,7 +376,7 @@ def test_a_real_full_disk_refuses_the_note_whole_and_the_backup_cleanly(
     assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     tasks.wait(5000)
-    assert _texts(paths.database) == texts
+    assert note_texts(paths.database) == texts
 
 
 def test_store_errors_say_why_in_the_listeners_words() -> None:

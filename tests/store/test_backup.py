@@ -40,27 +40,10 @@ from ostplayer.store.database import (
 from ostplayer.store.migrations import MIGRATIONS
 from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository
+from tests.notes_db import library_with_notes, note_texts
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schema"
 NOON = datetime(2026, 5, 9, 12, 0, 0)
-
-
-def _library(path: Path, *notes: str) -> Path:
-    """A library database with the listener's notes in it (as plain notes, no track)."""
-    db = Database(path)
-    scenes = SceneRepository(db)
-    for i, text in enumerate(notes):
-        scenes.add_note(Note(text=text, position_ms=1000 * i))
-    db.close()
-    return path
-
-
-def _notes(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        return [r[0] for r in conn.execute("SELECT text FROM note ORDER BY id")]
-    finally:
-        conn.close()
 
 
 def _listing(folder: Path) -> dict[str, bytes]:
@@ -69,7 +52,9 @@ def _listing(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def library(data_dir: Path) -> Path:
-    return _library(data_dir / "library.sqlite3", "the rooftop confession", "rain at the station")
+    return library_with_notes(
+        data_dir / "library.sqlite3", "the rooftop confession", "rain at the station"
+    )
 
 
 @pytest.fixture
@@ -89,7 +74,7 @@ def test_a_backup_is_a_whole_checked_single_file_named_by_time_and_reason(
         made.path.stat().st_size,
     )
     assert sorted(p.name for p in backups.iterdir()) == [made.path.name]  # no temporary left
-    assert _notes(made.path) == ["the rooftop confession", "rain at the station"]
+    assert note_texts(made.path) == ["the rooftop confession", "rain at the station"]
     assert check_database(made.path) == len(MIGRATIONS)
     conn = sqlite3.connect(made.path)
     try:  # one self-contained file: no WAL to carry along
@@ -110,8 +95,8 @@ def test_a_backup_while_the_app_writes_holds_every_commit_and_nothing_uncommitte
         conn.execute("INSERT INTO note (text, position_ms) VALUES ('not committed yet', 6)")
         made = make_backup(library, backups, Reason.MANUAL)
     db.close()
-    assert "committed, only in the WAL" in _notes(made.path)
-    assert "not committed yet" not in _notes(made.path)
+    assert "committed, only in the WAL" in note_texts(made.path)
+    assert "not committed yet" not in note_texts(made.path)
 
 
 def test_two_backups_in_one_second_both_keep_their_file(library: Path, backups: Path) -> None:
@@ -234,21 +219,21 @@ def _foreign(path: Path) -> None:
 
 
 def _newer(path: Path) -> None:
-    _library(path, "from the future")
+    library_with_notes(path, "from the future")
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     conn.close()
 
 
 def _truncated(path: Path) -> None:
-    _library(path, *(f"note {i} " * 50 for i in range(200)))
+    library_with_notes(path, *(f"note {i} " * 50 for i in range(200)))
     size = path.stat().st_size
     with path.open("r+b") as file:
         file.truncate(size // 2)
 
 
 def _damaged(path: Path) -> None:
-    _library(path, *(f"note {i} " * 50 for i in range(200)))
+    library_with_notes(path, *(f"note {i} " * 50 for i in range(200)))
     _damage_a_page(path)
 
 
@@ -274,16 +259,16 @@ def test_restore_backs_up_the_library_first_and_replaces_it_whole(
     SceneRepository(db).add_note(Note(text="written after the backup", position_ms=9))
     db.close()
     done = restore(old.path, library, backups, now=NOON + timedelta(hours=1))
-    assert _notes(library) == ["the rooftop confession", "rain at the station"]
+    assert note_texts(library) == ["the rooftop confession", "rain at the station"]
     assert done.previous is not None and done.previous.reason is Reason.RESTORE
-    assert "written after the backup" in _notes(done.previous.path)
+    assert "written after the backup" in note_texts(done.previous.path)
     assert done.version == len(MIGRATIONS) and done.damaged is None
     assert not (library.parent / "library.sqlite3-wal").exists()
     reopened = Database(library)  # the app opens it as usual
     assert reopened.version == len(MIGRATIONS)
     reopened.close()
     back = restore(done.previous.path, library, backups)  # and back again, undoing it
-    assert "written after the backup" in _notes(library)
+    assert "written after the backup" in note_texts(library)
     assert back.previous is not None
 
 
@@ -324,7 +309,7 @@ def test_restore_never_replaces_a_database_still_open_elsewhere(
         assert "kept in the WAL" in [n.text for n in SceneRepository(app).notes()]
     finally:
         app.close()
-    assert "kept in the WAL" in _notes(library)
+    assert "kept in the WAL" in note_texts(library)
 
 
 def test_a_restore_asked_for_in_the_app_is_done_at_the_next_open(
@@ -351,7 +336,7 @@ def test_a_restore_that_cannot_be_done_is_dropped_and_the_library_stays(
     old = make_backup(library, backups, Reason.DAILY, now=NOON)
     stage_restore(old.path, library)
     old.path.write_bytes(b"gone bad since")
-    before = _notes(library)
+    before = note_texts(library)
     opened = open_library(library, backups)
     try:
         assert opened.restored is None
