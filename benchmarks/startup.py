@@ -110,31 +110,28 @@ sys.exit(main([]))
 """
 
 
-def _timed(cmd: list[str], env: dict[str, str], markers: tuple[str, ...]) -> list[float]:
-    """Seconds from starting ``cmd`` to each time it printed after one of ``markers``.
+def _timed(
+    cmd: list[str], env: dict[str, str], markers: tuple[str, ...]
+) -> list[tuple[float, int | None]]:
+    """For each of ``markers``: seconds from starting ``cmd`` to the time it printed after the
+    marker, and the rows in the table it printed with it (``None`` when none).
 
-    The process must exit cleanly. The rest of each line (the rows in the table) is kept in
-    ``shown_rows``.
+    The process must exit cleanly.
     """
     start = time.time()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
-    found: dict[str, float] = {}
+    found: dict[str, tuple[float, int | None]] = {}
     for line in out.stdout.splitlines():
         marker, _space, rest = line.partition(" ")
         if marker in markers and out.returncode == 0:
             at, *rows = rest.split()
-            found[marker] = float(at) - start
-            shown_rows.update(f"{marker} {count}" for count in rows)
+            found[marker] = (float(at) - start, int(rows[0]) if rows else None)
     if set(found) != set(markers):
         raise RuntimeError(
             f"{cmd[0]} printed no {' or '.join(markers)} time or exited with "
             f"{out.returncode}:\n{out.stdout}\n{out.stderr}"
         )
     return [found[marker] for marker in markers]
-
-
-#: What the table held when each marker was printed, as "marker rows".
-shown_rows: set[str] = set()
 
 
 def big_library(env: dict[str, str], library: Path) -> tuple[Path, int]:
@@ -228,13 +225,16 @@ def main() -> None:
                 [sys.executable, "-c", TRACKS_SHOWN], big_env, ("first-rows", "tracks-shown")),
         }  # fmt: skip
         times: dict[str, list[float]] = {name: [] for names in variants for name in names}
+        rows_shown: dict[str, set[int]] = {name: set() for name in times}  # rows in the table
         for cmd, variant_env, markers in variants.values():  # one unrecorded run each
             _timed(cmd, variant_env, markers)
-        shown_rows.clear()
         for _ in range(args.runs):
             for names, (cmd, variant_env, markers) in variants.items():
-                for name, seconds in zip(names, _timed(cmd, variant_env, markers), strict=True):
+                measured = _timed(cmd, variant_env, markers)
+                for name, (seconds, rows) in zip(names, measured, strict=True):
                     times[name].append(seconds)
+                    if rows is not None:
+                        rows_shown[name].add(rows)
     finally:
         if server is not None:
             server.terminate()
@@ -264,9 +264,8 @@ def main() -> None:
         for name in (f"{big}: first paint", shown_first, shown_all)
     )
 
-    def held(marker: str) -> str:
-        counts = sorted(int(entry.split()[1]) for entry in shown_rows if entry.startswith(marker))
-        return " or ".join(f"{count:,}" for count in counts)
+    def held(name: str) -> str:
+        return " or ".join(f"{count:,}" for count in sorted(rows_shown[name]))
 
     lines += [
         "",
@@ -274,8 +273,8 @@ def main() -> None:
         f"first paint {first:.2f}× ({'met' if first <= BIG_TARGET else 'not met'}); the first "
         f"tracks in the table {some:.2f}× ({'met' if some <= BIG_TARGET else 'not met'}); all "
         f"of them {shown:.2f}× ({'met' if shown <= BIG_TARGET else 'not met'}). The table held "
-        f"{held('first-rows')} rows at its first paint with tracks (the first screens, read "
-        f"while the whole library loads), and {held('tracks-shown')} once the library was in. "
+        f"{held(shown_first)} rows at its first paint with tracks (the first screens, read "
+        f"while the whole library loads), and {held(shown_all)} once the library was in. "
         "The tracks-in-the-table times are taken by a launcher that adds a probe to the real "
         "`ostplayer` command from outside (the app has no hook for those moments); the second "
         "includes libvlc's start, which runs between the load and that paint.",
