@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -245,3 +246,24 @@ def test_the_track_count_reads_in_the_listeners_locale(make_app: MakeApp) -> Non
         assert app.window.count_label.text() == "1,234 tracks"
     finally:
         QLocale.setDefault(previous)
+
+
+def test_my_notes_export_from_the_window_as_a_pack(
+    make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ostplayer.domain.scene import Note
+
+    app = make_app()
+    track = app.library.tracks()[0]  # a pack holds the notes that name a track and an episode
+    app.scenes.add_note(
+        Note(text="the rooftop confession", position_ms=41_000, track_id=track.id, episode="S1E3")
+    )
+    target = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), ""))
+    assert app.window.export_my_notes()
+    assert "the rooftop confession" in json.dumps(json.loads(target.read_text(encoding="utf-8")))
+    assert app.window.statusBar().currentMessage() == f"Exported your notes to {target}."

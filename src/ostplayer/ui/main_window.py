@@ -66,7 +66,6 @@ from ostplayer.ui.actions import window_action
 from ostplayer.ui.episodes import EpisodesView
 from ostplayer.ui.mood_actions import MoodActions
 from ostplayer.ui.now_playing import NowPlaying
-from ostplayer.ui.pack_actions import PackActions
 from ostplayer.ui.plain import window_title_part
 from ostplayer.ui.preferences import (
     CLOSE_TO_TRAY,
@@ -90,6 +89,7 @@ if TYPE_CHECKING:
     from ostplayer.services.moods import MoodService
     from ostplayer.services.playlists import PlaylistService
     from ostplayer.ui.banner import Banner
+    from ostplayer.ui.pack_actions import PackActions
     from ostplayer.ui.playlist_view import PlaylistView
     from ostplayer.ui.problems import ProblemsDialog
     from ostplayer.ui.settings import SettingsDialog
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         self._position_timer.timeout.connect(self._update_position)
 
         self.mood_actions = MoodActions(self, moods, playlists, library, player, scenes)
-        self._packs = PackActions(self, scenes)
+        self._packs: PackActions | None = None  # made when a pack is first imported or exported
         self._make_actions()
         self._connect()
         self._show_tracks()
@@ -706,11 +706,18 @@ class MainWindow(QMainWindow):
     # -- scene packs -----------------------------------------------------------------------------
     def import_scene_pack(self) -> None:
         """Ask for a scene pack file and import it in the background."""
-        self._packs.import_scene_pack()
+        self._pack_actions().import_scene_pack()
 
     def export_my_notes(self) -> bool:
         """Save the listener's scene notes as a pack file; True when written."""
-        return self._packs.export_my_notes()
+        return self._pack_actions().export_my_notes()
+
+    def _pack_actions(self) -> PackActions:
+        if self._packs is None:
+            from ostplayer.ui.pack_actions import PackActions  # rarely used: load on use
+
+            self._packs = PackActions(self, self._scenes)
+        return self._packs
 
     # -- the library -----------------------------------------------------------------------------
     def _choose_folder(self) -> None:
