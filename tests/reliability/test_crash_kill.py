@@ -248,6 +248,14 @@ def read_listener(database: Path) -> Listener:
         if foreign:
             raise CrashCheckError(f"foreign_key_check: {foreign[:10]}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < len(MIGRATIONS):
+            # Killed during its first start, before or between the migrations (each commits
+            # with its version): the next start finishes them, as here on this copy. Nothing
+            # of the listener's can be in it yet, and the model says what was reported.
+            conn.close()
+            Database(database).close()
+            conn = sqlite3.connect(database)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version != len(MIGRATIONS):
             raise CrashCheckError(f"schema version {version}, expected {len(MIGRATIONS)}")
         found = Listener()
