@@ -323,3 +323,27 @@ def test_a_mood_write_backs_leftover_copy_is_never_a_track(tmp_path: Path) -> No
     shutil.copy2(DATA / "tone.ogg", folder / "tone.ogg")
     shutil.copy2(DATA / "tone.ogg", folder / f".tone.x1{TEMP_MARKER}.ogg")  # left by a crash
     assert [p.name for p, _ in scanner.audio_files(folder, [])] == ["tone.ogg"]
+
+
+def test_a_scan_hands_on_its_tracks_as_stored_and_tells_its_progress(
+    repo: TrackRepository, music: Path
+) -> None:
+    # The workers send plain tuples, and a track is made only for whoever watches the scan:
+    # each one made must be the track the database now holds, field for field.
+    handed: list[Track] = []
+    steps: list[tuple[int, int, Path]] = []
+    report = scan_folder(
+        repo,
+        music,
+        workers=2,
+        saved=handed.extend,
+        progress=lambda done, found, folder: steps.append((done, found, folder)),
+    )
+    assert report.added == len(FIXTURES) and not report.problems
+    assert sorted(t.id for t in handed) == sorted(report.added_ids)
+    for track in handed:
+        assert track == repo.get(track.id)
+    assert all(t.title.startswith("Fixture Tone") and t.codec for t in handed)  # real tags
+    assert [done for done, _found, _folder in steps] == list(range(1, len(FIXTURES) + 1))
+    assert steps[-1][1] == len(FIXTURES)
+    assert {folder for _done, _found, folder in steps} == {music / "Fixture Ensemble" / "Fixtures"}

@@ -16,13 +16,19 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
-from ostplayer.domain.track import Track
-from ostplayer.library.tagreader import AUDIO_EXTENSIONS, TEMP_MARKER, TagReadError, read_tags
+from ostplayer.domain.track import Track, TrackTags, tag_values, track_from_tags
+from ostplayer.library.tagreader import (
+    AUDIO_EXTENSIONS,
+    TEMP_MARKER,
+    FilePath,
+    TagReadError,
+    read_tags,
+)
 from ostplayer.store.tracks import Identity, TrackRepository
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,8 @@ BATCH = 500
 
 Problem = tuple[Path, str, str]  # path, reason, message for people
 Outcome = tuple[int, Track | None, tuple[str, str] | None]  # index, track, (reason, message)
+_Read = tuple[int, TrackTags | None, tuple[str, str] | None]  # index, tags, (reason, message)
+P = TypeVar("P", bound=FilePath)
 
 
 class ReadError(Exception):
@@ -178,10 +186,12 @@ def scan_folder(
     source_id = repo.add_source(kind, folder)
     known = repo.known_files(source_id)
     seen: set[bytes] = set()
-    to_read: list[Path] = []  # in the order the walk found them
+    # Raw paths, as the walk gives them and the database keys on them: a Path per file, in
+    # this process, was a third of its own work in a full scan.
+    to_read: list[bytes] = []  # in the order the walk found them
     to_read_stats: list[os.stat_result] = []
 
-    def files_to_read() -> Iterator[Path]:
+    def files_to_read() -> Iterator[bytes]:
         # The walk, as a generator: the workers read while it goes on.
         for key, st in _walk(os.fsencode(folder), report.problems, report.folders_seen):
             seen.add(key)
@@ -189,39 +199,49 @@ def scan_folder(
             if old is not None and not old[3] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
                 report.unchanged += 1
                 continue
-            path = _path(key)
-            to_read.append(path)
+            to_read.append(key)
             to_read_stats.append(st)
-            yield path
+            yield key
 
-    batch: list[tuple[Track, int, int]] = []
+    batch: list[tuple[bytes, int, int, tuple[object, ...], tuple[str, ...]]] = []
 
     def save() -> None:
-        ids, created = repo.save_scanned(batch, source_id)
+        ids, created = repo.save_read(batch, source_id)
         # Only rows created now are new: a path the database already had (under another
         # folder, or a removed one) keeps its row, and what hangs on it.
         new = [track_id for track_id in ids if track_id in created]
         report.added += len(new)
         report.updated += len(ids) - len(new)
         report.added_ids += new
-        if saved is not None:
-            saved([replace(t, id=i) for (t, _size, _mtime), i in zip(batch, ids, strict=True)])
+        if saved is not None:  # only then are the tracks made at all
+            saved(
+                [
+                    track_from_tags(_path(key), values, moods, track_id)
+                    for (key, _size, _mtime, values, moods), track_id in zip(
+                        batch, ids, strict=True
+                    )
+                ]
+            )
         batch.clear()
 
-    for done, (index, track, problem) in enumerate(
+    shown_folder = (b"", folder)  # the folder progress names, made a Path once per folder
+    for done, (index, tags, problem) in enumerate(
         _read_all(files_to_read(), to_read, reader, workers, cancelled), start=1
     ):
-        path = to_read[index]
+        key = to_read[index]
         if problem is not None:
-            report.problems.append((path, *problem))
+            report.problems.append((_path(key), *problem))
         else:
-            assert track is not None
+            assert tags is not None
             st = to_read_stats[index]
-            batch.append((track, st.st_size, st.st_mtime_ns))
+            batch.append((key, st.st_size, st.st_mtime_ns, *tags))
             if len(batch) >= BATCH:
                 save()
         if progress is not None:
-            progress(done, len(to_read), path.parent)  # files done / found so far
+            parent = os.path.dirname(key)  # noqa: PTH120 - bytes, no Path per file
+            if parent != shown_folder[0]:
+                shown_folder = (parent, _path(parent))
+            progress(done, len(to_read), shown_folder[1])  # files done / found so far
     report.cancelled = cancelled()
     if batch:
         save()
@@ -320,17 +340,18 @@ def read_files(
             drawn.append(path)  # as a walk does: a file is in ``drawn`` once it is handed out
             yield path
 
-    return _read_all(draw(), drawn, None, workers, cancelled)
+    for index, tags, problem in _read_all(draw(), drawn, None, workers, cancelled):
+        yield index, None if tags is None else track_from_tags(paths[index], *tags), problem
 
 
 def _read_all(
-    files: Iterator[Path],
-    drawn: list[Path],
+    files: Iterator[P],
+    drawn: Sequence[P],
     reader: Reader | None,
     workers: int,
     cancelled: Callable[[], bool],
-) -> Iterator[Outcome]:
-    """Read ``files``; yield ``(index, track, problem)`` in the order they finish.
+) -> Iterator[_Read]:
+    """Read ``files``; yield ``(index, tags, problem)`` in the order they finish.
 
     ``drawn`` is every file ``files`` has given so far (``index`` points into it). Even one
     file goes to a worker: a file that loops forever must stop at the time limit, and a worker
@@ -340,16 +361,15 @@ def _read_all(
         for index, path in enumerate(files):
             if cancelled():
                 return
-            yield _read_one(index, path, reader or default_reader)
+            yield _read_one(index, path, reader)
         return
     from ostplayer.library.workers import WorkerPool, WorkerStartError  # only when needed
 
     done: set[int] = set()
     try:
-        outcomes = WorkerPool(workers).read_indexed(files, cancelled)
-        for index, info, problem in outcomes:
-            done.add(index)
-            yield index, None if info is None else info.to_track(drawn[index]), problem
+        for outcome in WorkerPool(workers).read_indexed(files, cancelled):
+            done.add(outcome[0])
+            yield outcome
     except WorkerStartError:
         # No worker processes here (a locked-down system): read the rest in this process,
         # without the time limit, rather than not at all.
@@ -357,16 +377,21 @@ def _read_all(
         for index in [i for i in range(len(drawn)) if i not in done]:
             if cancelled():
                 return
-            yield _read_one(index, drawn[index], default_reader)
+            yield _read_one(index, drawn[index], None)
         for path in files:  # what the walk has not given yet
             if cancelled():
                 return
-            yield _read_one(len(drawn) - 1, path, default_reader)
+            yield _read_one(len(drawn) - 1, path, None)
 
 
-def _read_one(index: int, path: Path, read: Reader) -> Outcome:
+def _read_one(index: int, path: FilePath, reader: Reader | None) -> _Read:
     try:
-        return index, read(path), None
+        if reader is None:
+            return index, read_tags(path).track_values(), None
+        track = reader(path if isinstance(path, Path) else _path(os.fsencode(path)))
+        return index, (tag_values(track), track.moods), None
+    except TagReadError as exc:
+        return index, None, (exc.reason, str(exc))
     except ReadError as exc:
         return index, None, (exc.reason, str(exc))
 

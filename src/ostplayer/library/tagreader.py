@@ -32,7 +32,10 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from ostplayer.domain.track import Track
+from ostplayer.domain.track import Track, TrackTags, track_from_tags
+
+#: A file's path as callers have it: a :class:`~pathlib.Path`, or the raw bytes of a folder walk.
+FilePath = str | bytes | os.PathLike[str]
 
 Reason = Literal["corrupt", "unsupported", "permission", "vanished", "io-error", "empty"]
 
@@ -83,31 +86,36 @@ class TagInfo:
     codec: str = ""
     bitrate_kbps: int = 0
 
-    def to_track(self, path: Path) -> Track:
-        """Return a :class:`Track` (``id`` 0) for ``path`` with these tags.
+    def track_values(self) -> TrackTags:
+        """What a scan keeps of these tags: a track's tag values and moods (see :meth:`to_track`).
 
         Single-text fields take the first title and album, join artists, album artists,
         genres and composers with ``"; "`` and comments with a newline; moods stay a tuple.
         """
-        return Track(
-            path=path,
-            title=self.title[0] if self.title else "",
-            artist="; ".join(self.artist),
-            album=self.album[0] if self.album else "",
-            album_artist="; ".join(self.album_artist),
-            track_number=self.track_number,
-            disc_number=self.disc_number,
-            year=self.year,
-            genre="; ".join(self.genre),
-            moods=self.mood,
-            duration_ms=self.duration_ms,
-            composer="; ".join(self.composer),
-            comment="\n".join(self.comment),
-            musicbrainz_recording_id=self.musicbrainz_recording_id,
-            musicbrainz_release_id=self.musicbrainz_release_id,
-            codec=self.codec,
-            bitrate_kbps=self.bitrate_kbps,
+        return (
+            (
+                self.title[0] if self.title else "",
+                "; ".join(self.artist),
+                self.album[0] if self.album else "",
+                "; ".join(self.album_artist),
+                self.track_number,
+                self.disc_number,
+                self.year,
+                "; ".join(self.genre),
+                self.duration_ms,
+                "; ".join(self.composer),
+                "\n".join(self.comment),
+                self.musicbrainz_recording_id,
+                self.musicbrainz_release_id,
+                self.codec,
+                self.bitrate_kbps,
+            ),
+            self.mood,
         )
+
+    def to_track(self, path: Path) -> Track:
+        """Return a :class:`Track` (``id`` 0) for ``path`` with these tags."""
+        return track_from_tags(path, *self.track_values())
 
 
 class _StrangeFileError(Exception):
@@ -122,13 +130,17 @@ class _Bounded:
     file is a short read, as before (mutagen's own error then names what is missing).
     """
 
-    __slots__ = ("_file", "_reads", "_size", "name")
+    __slots__ = ("_file", "_reads", "_size", "name", "seek", "tell")
 
     def __init__(self, file: IO[bytes], size: int) -> None:
         self._file = file
         self._size = size
         self._reads = 0
         self.name = getattr(file, "name", "")
+        # The file's own methods, not wrappers: mutagen seeks and tells dozens of times per
+        # file, and a Python call each was a tenth of what the reader added to mutagen.
+        self.seek = file.seek
+        self.tell = file.tell
 
     def read(self, size: int | None = -1) -> bytes:
         """Read as a file does, refusing reads no real file needs."""
@@ -146,14 +158,6 @@ class _Bounded:
                     "more than any tag needs"
                 )
         return self._file.read(size)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        """Move as a file does."""
-        return self._file.seek(offset, whence)
-
-    def tell(self) -> int:
-        """Where the next read starts."""
-        return self._file.tell()
 
 
 def _megabytes(size: int) -> str:
@@ -177,7 +181,7 @@ class TagReadError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def read_tags(path: Path) -> TagInfo:
+def read_tags(path: FilePath) -> TagInfo:
     """Read the tags and stream info of the audio file at ``path``.
 
     Raises :class:`TagReadError`, and nothing else, when the file cannot be read.
@@ -191,7 +195,7 @@ def read_tags(path: Path) -> TagInfo:
         raise _read_error(exc) from exc
 
 
-def read_audio(path: Path) -> Any:
+def read_audio(path: FilePath) -> Any:
     """mutagen's object for the audio file at ``path``, read as :func:`read_tags` reads it.
 
     Regular files only, every read checked against the limits on size and count, the class
@@ -200,7 +204,7 @@ def read_audio(path: Path) -> Any:
     return _read_audio(path)[0]
 
 
-def _read_audio(path: Path) -> tuple[Any, int]:
+def _read_audio(path: FilePath) -> tuple[Any, int]:
     try:
         # Non-blocking, so that a FIFO never blocks the open; then fstat() the file that was
         # opened, one lookup of the path instead of two (a scan does this 20,000 times).
@@ -229,11 +233,12 @@ def _read_audio(path: Path) -> tuple[Any, int]:
             raise _read_error(exc) from exc
 
 
-def _load(fileobj: _Bounded, path: Path) -> Any:
+def _load(fileobj: _Bounded, path: FilePath) -> Any:
     """Return the loaded mutagen FileType: by extension first, then by probing."""
     first_error: Exception | None = None
     tried: type | None = None
-    kind = _by_suffix().get(path.suffix.lower())
+    name = os.fsdecode(path)
+    kind = _by_suffix().get(os.path.splitext(name)[1].lower())  # noqa: PTH122 - str or bytes
     if kind is not None:
         try:
             # MP3s: their ID3 tag as it is; _read_id3 knows the v2.2 and v2.3 frame names, and
@@ -250,7 +255,7 @@ def _load(fileobj: _Bounded, path: Path) -> Any:
             continue
         fileobj.seek(0)
         try:
-            score = option.score(str(path), fileobj, header)
+            score = option.score(name, fileobj, header)
         except Exception as exc:  # a scorer that chokes on this header just does not claim it
             _reraise_system_error(exc)
             continue

@@ -20,13 +20,13 @@ import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ostplayer.library.tagreader import TagInfo
+from ostplayer.domain.track import TrackTags
+from ostplayer.library.tagreader import FilePath, TagInfo
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -43,24 +43,22 @@ class WorkerStartError(Exception):
     """Worker processes cannot be started here; the caller reads in its own process."""
 
 
-Outcome = tuple[Path, TagInfo | None, tuple[str, str] | None]  # path, tags, (reason, message)
+P = TypeVar("P", bound=FilePath)
+Problem = tuple[str, str]  # reason, message
+Outcome = tuple[P, TrackTags | None, Problem | None]  # path, tags, problem
 
 
-def read_in_worker(path: Path) -> TagInfo:
-    """What a worker does with one file (tests pass their own misbehaving reader)."""
+def read_in_worker(path: FilePath) -> TagInfo:
+    """What a worker does with one file (tests pass their own misbehaving reader).
+
+    ``path`` is as the caller gave it: a :class:`~pathlib.Path`, or the bytes of a folder walk.
+    """
     from ostplayer.library.tagreader import read_tags
 
     return read_tags(path)
 
 
-_TAG_FIELDS = tuple(f.name for f in fields(TagInfo))
-
-
-def _values(info: TagInfo) -> tuple[Any, ...]:
-    return tuple(getattr(info, name) for name in _TAG_FIELDS)
-
-
-def _worker_main(conn: Connection, read: Callable[[Path], TagInfo], at: Any) -> None:
+def _worker_main(conn: Connection, read: Callable[[Any], TagInfo], at: Any) -> None:
     from ostplayer.library.tagreader import TagReadError
 
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
@@ -71,12 +69,13 @@ def _worker_main(conn: Connection, read: Callable[[Path], TagInfo], at: Any) -> 
             return
         if job is None:
             return
-        results: list[tuple[int, tuple[Any, ...] | None, tuple[str, str] | None]] = []
+        results: list[tuple[int, TrackTags | None, Problem | None]] = []
         for index, path in job:
             at.value = index
             try:
-                # A plain tuple: unpickling a slotted dataclass costs the parent far more.
-                results.append((index, _values(read(path)), None))
+                # Plain tuples, as the database takes them: unpickling a slotted dataclass, or
+                # making one, cost the scanning process more than its own work.
+                results.append((index, read(path).track_values(), None))
             except TagReadError as exc:
                 results.append((index, None, (exc.reason, str(exc))))
             except BaseException as exc:  # the reader must never decide the worker's fate
@@ -90,7 +89,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     at: Any  # shared: the index of the file the worker is reading
-    inflight: deque[tuple[int, Path]] = field(default_factory=deque)
+    inflight: deque[tuple[int, Any]] = field(default_factory=deque)
     last_at: int = -1
     heard_at: float = 0.0  # when ``at`` last moved or a result came
 
@@ -116,7 +115,7 @@ class WorkerPool:
         self,
         workers: int = 2,
         timeout_s: float | None = None,
-        read: Callable[[Path], TagInfo] | None = None,
+        read: Callable[[Any], TagInfo] | None = None,
     ) -> None:
         self.workers = max(1, workers)
         # Looked up now, not when the module loaded: tests of the callers set a short time
@@ -126,25 +125,26 @@ class WorkerPool:
         self._ctx = _context()
 
     def read(
-        self, paths: Sequence[Path], cancelled: Callable[[], bool] = lambda: False
-    ) -> Iterator[Outcome]:
+        self, paths: Sequence[P], cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[Outcome[P]]:
         """Yield ``(path, tags, None)`` or ``(path, None, (reason, message))`` for every path.
 
-        Results come in the order workers finish them. Stops early when ``cancelled()``.
+        ``tags`` is ``(tag values, moods)``: see :meth:`TagInfo.track_values`. Results come in
+        the order workers finish them. Stops early when ``cancelled()``.
         """
         for index, info, problem in self.read_indexed(paths, cancelled):
             yield paths[index], info, problem
 
     def read_indexed(
-        self, paths: Iterable[Path], cancelled: Callable[[], bool] = lambda: False
-    ) -> Iterator[tuple[int, TagInfo | None, tuple[str, str] | None]]:
+        self, paths: Iterable[FilePath], cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[int, TrackTags | None, Problem | None]]:
         """:meth:`read`, naming each file by its position in ``paths`` (no hashing of paths).
 
         ``paths`` may be a generator (a folder walk): it is drawn from as the workers need
         files, so they read while it walks.
         """
         source = enumerate(paths)
-        pending: deque[tuple[int, Path]] = deque()
+        pending: deque[tuple[int, FilePath]] = deque()
         ahead = self.workers * DEPTH * CHUNK  # enough to keep every worker DEPTH chunks deep
         drawn_all = False
         pool: list[_Worker] = []
@@ -224,7 +224,7 @@ class WorkerPool:
             child.close()
         return _Worker(process, parent, at)
 
-    def _hand(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> None:
+    def _hand(self, worker: _Worker, pending: deque[tuple[int, FilePath]]) -> None:
         job = [pending.popleft() for _ in range(min(CHUNK, len(pending)))]
         if not worker.inflight:
             worker.heard_at = time.monotonic()  # the clock runs from when it has work
@@ -235,8 +235,8 @@ class WorkerPool:
             self._retire(worker, pending)
 
     def _receive(
-        self, worker: _Worker, pending: deque[tuple[int, Path]]
-    ) -> Iterator[tuple[int, TagInfo | None, tuple[str, str] | None]]:
+        self, worker: _Worker, pending: deque[tuple[int, FilePath]]
+    ) -> Iterator[tuple[int, TrackTags | None, Problem | None]]:
         try:
             results = worker.conn.recv()
         except (EOFError, OSError):
@@ -246,11 +246,11 @@ class WorkerPool:
             yield index, None, ("corrupt", "reading this file crashed the tag reader")
             return
         worker.heard_at = time.monotonic()
-        for index, values, problem in results:
+        for index, tags, problem in results:
             while worker.inflight and worker.inflight[0][0] != index:
                 worker.inflight.popleft()  # cannot happen: a worker answers in order
             worker.inflight.popleft()
-            yield index, None if values is None else TagInfo(*values), problem
+            yield index, tags, problem
 
     @staticmethod
     def _culprit(worker: _Worker) -> int:
@@ -262,7 +262,7 @@ class WorkerPool:
                 return index
         return worker.inflight.popleft()[0]  # it died before starting a file: blame the first
 
-    def _retire(self, worker: _Worker, pending: deque[tuple[int, Path]]) -> None:
+    def _retire(self, worker: _Worker, pending: deque[tuple[int, FilePath]]) -> None:
         pending.extendleft(reversed(worker.inflight))
         worker.inflight.clear()
         worker.process.kill()

@@ -5,45 +5,31 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable
-from operator import attrgetter
 from pathlib import Path
 
-from ostplayer.domain.track import Track
+from ostplayer.domain.track import TAG_FIELDS, TagValues, Track, tag_values, track_from_tags
 from ostplayer.store.database import Database
 from ostplayer.store.moods import MoodRepository
 
-# Track attribute → track column, for every tag field stored on the row.
-_FIELDS = (
-    ("title", "title"),
-    ("artist", "artist"),
-    ("album", "album"),
-    ("album_artist", "album_artist"),
-    ("track_number", "track_number"),
-    ("disc_number", "disc_number"),
-    ("year", "year"),
-    ("genre", "genre"),
-    ("duration_ms", "duration_ms"),
-    ("composer", "composer"),
-    ("comment", "comment"),
-    ("musicbrainz_recording_id", "mb_recording_id"),
-    ("musicbrainz_release_id", "mb_release_id"),
-    ("codec", "codec"),
-    ("bitrate_kbps", "bitrate_kbps"),
+# The track columns of a track's tag fields, in TAG_FIELDS order: a scan's values go in as they are.
+_TAG_COLUMNS = tuple(
+    {"musicbrainz_recording_id": "mb_recording_id", "musicbrainz_release_id": "mb_release_id"}.get(
+        name, name
+    )
+    for name in TAG_FIELDS
 )
 #: What tells a track's file apart when its path changes: id, size, mtime_ns, duration_ms, codec.
 Identity = tuple[int, int, int, int, str]
 
-_COLUMNS = ", ".join(column for _, column in _FIELDS)
+_COLUMNS = ", ".join(_TAG_COLUMNS)
 _SELECT = f"SELECT id, path, source_id, {_COLUMNS} FROM track"
 _UPSERT = (
     f"INSERT INTO track (id, source_id, path, size, mtime_ns, {_COLUMNS}) "
-    f"VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in _FIELDS)}) "
+    f"VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in _TAG_COLUMNS)}) "
     "ON CONFLICT(path) DO UPDATE SET source_id=excluded.source_id, size=excluded.size, "
     "mtime_ns=excluded.mtime_ns, missing_since=NULL, "
-    + ", ".join(f"{column}=excluded.{column}" for _, column in _FIELDS)
+    + ", ".join(f"{column}=excluded.{column}" for column in _TAG_COLUMNS)
 )
-#: A track's values for the columns of _FIELDS, in their order (one C call per track).
-_values = attrgetter(*(attribute for attribute, _ in _FIELDS))
 #: Ids per ``IN (...)`` query: well under SQLite's limit on bound parameters.
 _IN_CHUNK = 500
 
@@ -115,12 +101,28 @@ class TrackRepository:
         A scan needs to know which rows are really new: only those may be merged into a
         moved track, since nothing can hang on them yet.
         """
-        tracks: list[Track] = []
-        rows: list[tuple[object, ...]] = []
-        for track, size, mtime_ns in items:
-            tracks.append(track)
-            rows.append((source_id, os.fsencode(track.path), size, mtime_ns, *_values(track)))
-        paths: list[bytes] = [row[1] for row in rows]  # type: ignore[misc]
+        return self.save_read(
+            [
+                (os.fsencode(track.path), size, mtime_ns, tag_values(track), track.moods)
+                for track, size, mtime_ns in items
+            ],
+            source_id,
+        )
+
+    def save_read(
+        self,
+        items: list[tuple[bytes, int, int, TagValues, tuple[str, ...]]],
+        source_id: int | None = None,
+    ) -> tuple[list[int], set[int]]:
+        """:meth:`save_scanned` for files as a scan reads them: ``(path, size, mtime_ns, tag
+        values, moods)``, the values in :data:`~ostplayer.domain.track.TAG_FIELDS` order.
+
+        No :class:`Track` is needed: a scan with no one watching its tracks never makes one.
+        """
+        rows = [
+            (source_id, path, size, mtime_ns, *values) for path, size, mtime_ns, values, _m in items
+        ]
+        paths = [item[0] for item in items]
         # Whole-batch statements: a scan saves thousands of rows, and one execute per row
         # was most of the scanning process's own work.
         # What a scan reads from the files can be read again: no waiting for the disk.
@@ -153,8 +155,8 @@ class TrackRepository:
                 "INSERT OR IGNORE INTO track_mood (track_id, mood, origin) VALUES (?, ?, 'tag')",
                 [
                     (track_id, mood)
-                    for track_id, track in zip(ids, tracks, strict=True)
-                    for mood in track.moods
+                    for track_id, item in zip(ids, items, strict=True)
+                    for mood in item[4]
                 ],
             )
         return ids, set(created.values())
@@ -248,7 +250,7 @@ class TrackRepository:
         new row (just added, so nothing hangs on it) goes. Everything that hangs on the old id
         (notes, the listener's moods, playlist entries) follows the file.
         """
-        columns = ", ".join(["source_id", "path", "size", "mtime_ns"] + [c for _, c in _FIELDS])
+        columns = ", ".join(("source_id", "path", "size", "mtime_ns", *_TAG_COLUMNS))
         with self._db.transaction() as conn:
             row = conn.execute(f"SELECT {columns} FROM track WHERE id = ?", (new_id,)).fetchone()
             moods = [
@@ -292,17 +294,14 @@ class TrackRepository:
         moods: dict[int, tuple[str, ...]],
         unavailable_sources: frozenset[int] = frozenset(),
     ) -> list[Track]:
-        # Positional, in Track's field order: 20,000 tracks load at start-up, and keywords
-        # (a dict per row) cost a third more. _SELECT's columns line up with the fields.
+        # _SELECT's columns: id, path, source_id, then the tag fields in TAG_FIELDS order.
         return [
-            Track(
+            track_from_tags(
                 Path(os.fsdecode(r[1])),
-                *r[3:11],  # title ... genre
+                r[3:18],
                 moods.get(r[0], ()),
-                r[11],  # duration_ms
-                r[0],  # id
-                *r[12:18],  # composer ... bitrate_kbps
-                r[2] not in unavailable_sources,  # available
+                r[0],
+                r[2] not in unavailable_sources,
             )
             for r in rows
         ]
