@@ -537,3 +537,25 @@ def test_disk_error_is_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(tagreader._by_suffix(), ".boom", failing)
     monkeypatch.setattr(tagreader, "_probe_options", lambda: ())
     assert _reason(path) == "io-error"
+
+
+def test_single_values_are_cleaned_as_lists_are(tmp_path: Path) -> None:
+    # One value per field is the common case and takes a shorter path: it must clean alike.
+    path = tmp_path / "one.flac"
+    shutil.copy(DATA / "tone.flac", path)
+    audio = FLAC(path)
+    audio.tags.clear()
+    audio["TITLE"] = ["  Shadows of Doubt\x00 "]
+    audio["ARTIST"] = ["   "]
+    audio["ALBUM"] = ["i Hometown Embrace OST"]
+    audio["MOOD"] = ["tense; hopeful ;"]
+    audio["GENRE"] = ["Soundtrack;Score"]  # only moods are split
+    audio.save()
+    info = read_tags(path)
+    assert info.title == ("Shadows of Doubt",)
+    assert info.artist == ()
+    assert info.album == ("i Hometown Embrace OST",)
+    assert info.mood == ("tense", "hopeful")
+    assert info.genre == ("Soundtrack;Score",)
+    # A path as a scan hands it over (raw bytes) reads the same.
+    assert read_tags(os.fsencode(path)) == info

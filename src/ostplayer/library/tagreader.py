@@ -26,7 +26,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -506,9 +506,9 @@ def _finite(value: object) -> float:
 # --------------------------------------------------------------------------------------------
 
 Fields = dict[str, list[str]]
-_TEXT_FIELDS: Final = (
-    "title", "artist", "album", "album_artist", "genre", "composer", "comment", "mood",
-)  # fmt: skip
+_TEXT_FIELD_SET: Final = frozenset(
+    {"title", "artist", "album", "album_artist", "genre", "composer", "comment", "mood"}
+)
 
 
 def _tag_info(audio: Any, size: int) -> TagInfo:
@@ -524,7 +524,9 @@ def _tag_info(audio: Any, size: int) -> TagInfo:
         if reader is not None:
             reader(tags, fields)
     text = {
-        name: _clean(fields[name], split=name == "mood") for name in _TEXT_FIELDS if name in fields
+        name: _clean(values, split=name == "mood")
+        for name, values in fields.items()
+        if name in _TEXT_FIELD_SET
     }
     return TagInfo(
         **text,
@@ -563,7 +565,15 @@ def _tag_readers() -> tuple[tuple[type, Callable[[Any, Fields], None]], ...]:
 
 
 def _add(fields: Fields, name: str, values: Iterable[object]) -> None:
-    fields.setdefault(name, []).extend(map(str, values))
+    _put(fields, name, [str(value) for value in values])
+
+
+def _put(fields: Fields, name: str, texts: list[str]) -> None:
+    known = fields.get(name)
+    if known is None:
+        fields[name] = texts  # the usual case: one frame per field
+    else:
+        known.extend(texts)
 
 
 # ID3 -----------------------------------------------------------------------------------------
@@ -637,7 +647,7 @@ def _read_id3(tags: Any, fields: Fields) -> None:
             continue
         else:
             continue
-        _add(fields, name, _id3_text(frame, values))
+        _put(fields, name, _id3_text(frame, values))
     if original_year:
         _add(fields, "year", original_year)
 
@@ -787,8 +797,13 @@ def _read_asf(tags: Any, fields: Fields) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _clean(values: Iterable[str], *, split: bool = False) -> tuple[str, ...]:
+def _clean(values: Sequence[str], *, split: bool = False) -> tuple[str, ...]:
     """Strip, drop empties and duplicates (first wins), split ``;`` lists when asked."""
+    if len(values) == 1 and not (split and ";" in values[0]):
+        # Nearly every field of every file: one value, no list to split (a scan does this
+        # eight times per file, and the general case below cost a tenth of the reading).
+        text = values[0].replace("\x00", "").strip()
+        return (text,) if text else ()
     seen: dict[str, None] = {}
     for value in values:
         for part in value.split(";") if split else (value,):
@@ -798,7 +813,7 @@ def _clean(values: Iterable[str], *, split: bool = False) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _first(values: Iterable[str]) -> str:
+def _first(values: Sequence[str]) -> str:
     cleaned = _clean(values)
     return cleaned[0] if cleaned else ""
 
