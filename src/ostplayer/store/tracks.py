@@ -119,9 +119,6 @@ class TrackRepository:
 
         No :class:`Track` is needed: a scan with no one watching its tracks never makes one.
         """
-        rows = [
-            (source_id, path, size, mtime_ns, *values) for path, size, mtime_ns, values, _m in items
-        ]
         paths = [item[0] for item in items]
         # Whole-batch statements: a scan saves thousands of rows, and one execute per row
         # was most of the scanning process's own work.
@@ -134,19 +131,18 @@ class TrackRepository:
             next_id = int(conn.execute("SELECT ifnull(max(id), 0) + 1 FROM track").fetchone()[0])
             created: dict[bytes, int] = {}
             ids: list[int] = []
-            given: list[int | None] = []  # NULL: the row is there, the upsert updates it
-            for path in paths:
+            rows: list[tuple[object, ...]] = []
+            for path, size, mtime_ns, values, _moods in items:
                 track_id = existing.get(path) or created.get(path)
                 if track_id is None:
                     track_id = created[path] = next_id
                     next_id += 1
-                    given.append(track_id)
+                    given: int | None = track_id
                 else:
-                    given.append(None)
+                    given = None  # NULL: the row is there, the upsert updates it
                 ids.append(track_id)
-            conn.executemany(
-                _UPSERT, [(track_id, *row) for track_id, row in zip(given, rows, strict=True)]
-            )
+                rows.append((given, source_id, path, size, mtime_ns, *values))
+            conn.executemany(_UPSERT, rows)
             conn.executemany(  # a new row has no moods yet: only rows that were there
                 "DELETE FROM track_mood WHERE track_id = ? AND origin = 'tag'",
                 [(track_id,) for track_id in existing.values()],
