@@ -66,16 +66,35 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "usage: ostplayer" in capsys.readouterr().err
 
 
+def test_help_lists_every_command_from_the_small_parser_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Without a command the small parser runs (a start need not build every command's
+    # parser); its --help, its errors and its usage are still the main parser's.
+    for argv in (["--help"], ["--data-dir", "/d", "--help"], ["tone.ogg", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+        out = capsys.readouterr().out
+        for command in ("scan", "tracks", "notes", "backup"):
+            assert command in out, (argv, command)
+    with pytest.raises(SystemExit):
+        main(["--status", "--next"])
+    err = capsys.readouterr().err
+    assert "ostplayer [--data-dir DIR] COMMAND [ARGS ...]" in err
+    assert "not allowed with argument" in err
+
+
 # -- remote control and paths --------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("argv", "is_command"),
     [
-        ([], True),
-        (["--status"], True),
+        ([], False),  # the window: the small parser
+        (["--status"], False),
         (["scan", "/music"], True),
         (["--data-dir", "scan", "tracks"], True),  # "scan" is the data dir here
         (["--data-dir=/d", "tracks"], True),
-        (["--seek", "-10"], True),
+        (["--seek", "-10"], False),
         (["tone.ogg"], False),
         (["--data-dir", "/d", "tone.ogg", "scan"], False),
         (["--", "scan"], False),  # a file called "scan"

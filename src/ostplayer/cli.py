@@ -43,16 +43,16 @@ _REMOTE_COMMANDS = {
     "status": ("status", "print what is playing; exits 3 when OST Player is not running"),
     "quit": ("quit", "close the running OST Player"),
 }
+_USAGE = (
+    "ostplayer [OPTIONS] [FILE | FOLDER | URI ...]\n"
+    "       ostplayer [--data-dir DIR] COMMAND [ARGS ...]"
+)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: C:\ is a path
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ostplayer``."""
     parser = _top_parser(add_help=True)
-    parser.usage = (
-        "ostplayer [OPTIONS] [FILE | FOLDER | URI ...]\n"
-        "       ostplayer [--data-dir DIR] COMMAND [ARGS ...]"
-    )
     parser.description = (
         f"{APP_NAME}: a soundtrack player that shows where each moment of the music is used "
         "in the series. With files, folders or file:// URIs it plays them (in the running app, "
@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _top_parser(*, add_help: bool) -> argparse.ArgumentParser:
     """The options every form of ``ostplayer`` takes: version, data dir and remote control."""
     # No abbreviations: a value taken for a path, or a path for a command, would be worse.
-    parser = argparse.ArgumentParser(prog="ostplayer", add_help=add_help, allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        prog="ostplayer", usage=_USAGE, add_help=add_help, allow_abbrev=False
+    )
     parser.add_argument("--version", action="version", version=f"ostplayer {__version__}")
     parser.add_argument(
         "--data-dir",
@@ -333,7 +335,10 @@ def _names_a_command(arguments: list[str]) -> bool:
             takes_value = argument in _VALUE_OPTIONS
         else:
             return argument in COMMANDS
-    return True  # no paths: the main parser (--help, --version, remote control, the window)
+    # No paths: the window, remote control, --help or --version, which the small parser knows
+    # (its --help prints the main parser's). Building every command's parser cost a start
+    # ~10 ms before the first paint.
+    return False
 
 
 def _remote_request(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -411,16 +416,25 @@ def _print_status(reply: dict[str, Any], *, as_json: bool) -> None:
 # -- starting the app, or handing paths to the one that runs ------------------------------------
 def _launch(paths: AppPaths, raw_paths: list[str]) -> int:
     """Start the window, or hand ``raw_paths`` (or a wake-up) to the app already running."""
-    from ostplayer.desktop.instance import InstanceError, Secondary, claim, connect
+    from ostplayer.desktop.instance import (
+        InstanceError,
+        InstanceLock,
+        Secondary,
+        claim,
+        connect,
+    )
 
     targets, problems = _local_paths(raw_paths)
     for problem in problems:
         print(f"ostplayer: {problem}", file=sys.stderr)
     if raw_paths and not targets:
         return 2
-    client = connect(paths.data_dir)  # first, writing nothing: the usual second launch
-    if client is not None:
-        return _hand_over(client, targets, problems)
+    # A running app first, writing nothing (a second launch needs no display). Only when one
+    # holds the lock: trying its sockets costs a first launch ~10 ms before its first paint.
+    if InstanceLock(paths.data_dir).holder_alive():
+        client = connect(paths.data_dir)
+        if client is not None:
+            return _hand_over(client, targets, problems)
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
