@@ -191,7 +191,7 @@ def test_the_volume_slider_follows_a_change_from_outside(make_app: MakeApp) -> N
     assert requested == []  # shown, not asked for again
 
 
-def test_a_big_library_shows_its_first_tracks_while_the_rest_loads(
+def test_a_big_library_shows_its_first_tracks_in_its_first_paint_while_the_rest_loads(
     qapp: QApplication, qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     from ostplayer.app import FIRST_TRACKS
@@ -215,10 +215,12 @@ def test_a_big_library_shows_its_first_tracks_while_the_rest_loads(
     app = Application(qapp, AppPaths(data_dir), FakeEngine)
     seen: list[tuple[int, str, str]] = []
 
-    def after_first_paint() -> None:  # connected after the app's own slot: runs after it
+    def after_first_paint() -> None:
         model = app.window.model
         seen.append((model.rowCount(), model.track(0).title, app.window.count_label.text()))
 
+    # In the model before the window shows, so in its first paint.
+    assert app.window.model.rowCount() == FIRST_TRACKS
     app.window.first_painted.connect(after_first_paint)
     try:
         with qtbot.waitSignal(app.ready, timeout=10_000):

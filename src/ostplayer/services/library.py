@@ -299,12 +299,11 @@ class LibraryService(QObject):
             self._by_id[track.id] = track
         self.tracks_added.emit(tracks, search)
 
-    def load(self, on_done: Callable[[], None] | None = None, first: int = 0) -> None:
+    def load(self, on_done: Callable[[], None] | None = None) -> None:
         """Read the tracks on a worker thread, then show them (``tracks_changed``).
 
         Reading 20,000 tracks takes about 0.4 s; the GUI thread never waits for it. A load
-        asked for while one runs is done once more after it. With ``first``, that many tracks
-        are read at once (a few screens take ~10 ms) and given by ``first_tracks_read``.
+        asked for while one runs is done once more after it.
         """
         if self._loading:
             self._load_again = True
@@ -325,9 +324,14 @@ class LibraryService(QObject):
             return tracks, [search_text(t) for t in tracks]
 
         self._tasks.run(read, self._loaded, self._load_failed)
-        if first > 0:
-            page = self._repo.all(unavailable, limit=first)
-            self.first_tracks_read.emit(page, [search_text(t) for t in page])
+
+    def read_first(self, count: int) -> None:
+        """Read the first ``count`` tracks in album order now, and give them by
+        ``first_tracks_read``: a few screens take ~10 ms, so a start shows them in its first
+        paint, while :meth:`load` reads the whole library after it.
+        """
+        page = self._repo.all(self._unavailable_sources(), limit=count)
+        self.first_tracks_read.emit(page, [search_text(t) for t in page])
 
     def _loaded(self, result: tuple[list[Track], list[str]]) -> None:
         self._loading = False
