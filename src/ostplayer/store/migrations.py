@@ -176,4 +176,12 @@ CREATE TABLE playlist_entry (
 CREATE INDEX playlist_entry_track ON playlist_entry(track_id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+_V5 = """
+-- The list's own order (album order): a start reads its first screens through this instead of
+-- sorting every track (~7 ms of its first paint with 20,000), and the whole load needs no sort.
+CREATE INDEX track_album_order ON track(
+    album COLLATE NOCASE, disc_number, track_number, title COLLATE NOCASE
+) WHERE missing_since IS NULL;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
