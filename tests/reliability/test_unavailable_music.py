@@ -17,12 +17,14 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
@@ -244,5 +246,45 @@ def test_a_folder_a_scan_found_unreachable_is_shown_unavailable(
     assert scan(app, qtbot).unavailable == [music]
     try:
         assert_unavailable(app, ids, "renamed")  # the full check, greyed rows included
+    finally:
+        stop(app, qtbot)
+
+
+def test_a_start_looks_at_the_music_folders_only_off_the_gui_thread(
+    qapp: QApplication,
+    make_app: MakeApp,
+    qtbot: QtBot,
+    music: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A network mount can hang a stat() for minutes: the window must show regardless, so the
+    # first screens of tracks come without looking at any folder, and the load looks at them
+    # on its worker thread (greying out the tracks of one that is gone).
+    from ostplayer.paths import AppPaths
+    from ostplayer.services import library as library_module
+    from tests.fakes import FakeEngine
+
+    app = make_app()
+    scan(app, qtbot, [music])
+    ids = sorted(t.id for t in app.library.tracks() if t.path.parent == music)
+    stop(app, qtbot)
+    on_gui_thread: list[bool] = []  # one entry per look at a folder
+    real = library_module.folder_available
+
+    def watched(folder: Path) -> bool:
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real(folder)
+
+    monkeypatch.setattr(library_module, "folder_available", watched)
+    gone(music, "renamed", monkeypatch)
+    app = Application(qapp, AppPaths(data_dir), FakeEngine)
+    try:
+        assert app.window.model.rowCount() == app.tracks.count()  # shown, no folder looked at
+        assert on_gui_thread == []
+        with qtbot.waitSignal(app.ready, timeout=60_000):
+            app.start()
+        assert on_gui_thread[0] is False  # the load's look, before anything else
+        assert_unavailable(app, ids, "renamed")
     finally:
         stop(app, qtbot)

@@ -313,12 +313,15 @@ class LibraryService(QObject):
         self._loading = True
         if on_done is not None:
             self._pending_done.append(on_done)
-        database, unavailable = self._repo.database_path, self._unavailable_sources()
+        database, unreachable = self._repo.database_path, frozenset(self._unreachable)
 
         def read() -> tuple[list[Track], list[str]]:
             db = Database(database)
             try:
-                tracks = TrackRepository(db).all(unavailable)
+                repo = TrackRepository(db)
+                # The music folders are looked at here too: a network mount that hangs on
+                # stat() must not hold the window.
+                tracks = repo.all(_unavailable(repo, unreachable))
             finally:
                 db.close()
             return tracks, [search_text(t) for t in tracks]
@@ -327,10 +330,12 @@ class LibraryService(QObject):
 
     def read_first(self, count: int) -> None:
         """Read the first ``count`` tracks in album order now, and give them by
-        ``first_tracks_read``: a few screens take ~10 ms, so a start shows them in its first
+        ``first_tracks_read``: a few screens take ~4 ms, so a start shows them in its first
         paint, while :meth:`load` reads the whole library after it.
         """
-        page = self._repo.all(self._unavailable_sources(), limit=count)
+        # No folder is looked at before the first paint (a hung network mount would keep the
+        # window from showing): the load that follows greys out an unavailable folder's tracks.
+        page = self._repo.all(limit=count)
         self.first_tracks_read.emit(page, [search_text(t) for t in page])
 
     def _loaded(self, result: tuple[list[Track], list[str]]) -> None:
@@ -500,12 +505,7 @@ class LibraryService(QObject):
             self.scan()
 
     def _unavailable_sources(self) -> frozenset[int]:
-        # One stat per music folder: an unmounted drive or a moved folder shows at once.
-        return frozenset(
-            source_id
-            for source_id, _kind, path in self._repo.sources()
-            if not folder_available(path) or path in self._unreachable
-        )
+        return _unavailable(self._repo, frozenset(self._unreachable))
 
     def shutdown(self) -> None:
         """Stop watching the folders, before the database closes (the app is quitting)."""
@@ -664,3 +664,15 @@ class _Throttle:
             return False
         self._last = now
         return True
+
+
+def _unavailable(repo: TrackRepository, unreachable: frozenset[Path]) -> frozenset[int]:
+    """The sources whose folder cannot be read now, or that a scan found unreachable.
+
+    One stat per music folder: an unmounted drive or a moved folder shows at once.
+    """
+    return frozenset(
+        source_id
+        for source_id, _kind, path in repo.sources()
+        if not folder_available(path) or path in unreachable
+    )
