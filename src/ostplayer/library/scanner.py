@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final
 
 from ostplayer.domain.track import Track, TrackTags, tag_values, track_from_tags
 from ostplayer.library.tagreader import (
     AUDIO_EXTENSIONS,
     TEMP_MARKER,
     FilePath,
+    P,
     TagReadError,
     read_tags,
 )
@@ -39,7 +40,6 @@ BATCH = 500
 Problem = tuple[Path, str, str]  # path, reason, message for people
 Outcome = tuple[int, Track | None, tuple[str, str] | None]  # index, track, (reason, message)
 _Read = tuple[int, TrackTags | None, tuple[str, str] | None]  # index, tags, (reason, message)
-P = TypeVar("P", bound=FilePath)
 
 
 class ReadError(Exception):

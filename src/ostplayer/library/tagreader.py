@@ -30,12 +30,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, TypeVar
 
 from ostplayer.domain.track import Track, TrackTags, track_from_tags
 
 #: A file's path as callers have it: a :class:`~pathlib.Path`, or the raw bytes of a folder walk.
 FilePath = str | bytes | os.PathLike[str]
+#: Any one kind of :data:`FilePath`, kept through a function (a list of them in, the same out).
+P = TypeVar("P", bound=FilePath)
 
 Reason = Literal["corrupt", "unsupported", "permission", "vanished", "io-error", "empty"]
 

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any
 
 from ostplayer.domain.track import TrackTags
-from ostplayer.library.tagreader import FilePath, TagInfo
+from ostplayer.library.tagreader import FilePath, P, TagInfo, read_tags
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -43,7 +43,6 @@ class WorkerStartError(Exception):
     """Worker processes cannot be started here; the caller reads in its own process."""
 
 
-P = TypeVar("P", bound=FilePath)
 Problem = tuple[str, str]  # reason, message
 Outcome = tuple[P, TrackTags | None, Problem | None]  # path, tags, problem
 
@@ -53,8 +52,6 @@ def read_in_worker(path: FilePath) -> TagInfo:
 
     ``path`` is as the caller gave it: a :class:`~pathlib.Path`, or the bytes of a folder walk.
     """
-    from ostplayer.library.tagreader import read_tags
-
     return read_tags(path)
 
 

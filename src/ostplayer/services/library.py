@@ -504,9 +504,6 @@ class LibraryService(QObject):
         elif self.folders():
             self.scan()
 
-    def _unavailable_sources(self) -> frozenset[int]:
-        return _unavailable(self._repo, frozenset(self._unreachable))
-
     def shutdown(self) -> None:
         """Stop watching the folders, before the database closes (the app is quitting)."""
         self._closed = True
@@ -517,7 +514,7 @@ class LibraryService(QObject):
 
     def reload(self) -> None:
         """Read the tracks again from the database and tell the views."""
-        tracks = self._repo.all(self._unavailable_sources())
+        tracks = self._repo.all(_unavailable(self._repo, frozenset(self._unreachable)))
         self._show(tracks, [search_text(t) for t in tracks])
 
     def _show(self, tracks: list[Track], search: list[str]) -> None:
