@@ -6,6 +6,10 @@ the moment its main window has painted for the first time (the process prints th
 time from inside its first paint's follow-up, then quits). The variants run interleaved, so that
 drift on a shared machine hits them alike. Under Xvfb when it is installed, else offscreen.
 
+OST Player shows its window in two steps, and both are timed: the frame (title, colours, size
+and place, painted before the services and panels are imported), then the window with its
+content (the list with its first tracks, the panels, the menus).
+
 OST Player starts twice over: on a data dir with the demo library, and on one with the 20,000
 files made by ``benchmarks/make_library.py`` (scanned once per benchmark run with
 ``ostplayer scan``). For the big library two more figures are the times until tracks are
@@ -207,7 +211,9 @@ def main() -> None:
         bench_env = dict(env, OSTPLAYER_BENCH_FIRST_PAINT="1")
         big_env = dict(env, OSTPLAYER_DATA_DIR=str(big_dir))
         big = f"OST Player, {tracks:,} tracks in the library"
-        shown_first = f"{big}: its first tracks painted in the table"
+        frame = f"{big}: the window's frame"
+        content = f"{big}: the window with its content (the first tracks in it)"
+        shown_first = f"{big}: its first tracks painted in the table (probe)"
         shown_all = f"{big}: all its tracks painted in the table"
         # names → command, environment, and the marker each prints when its moment has come
         variants = {
@@ -217,10 +223,12 @@ def main() -> None:
             ("bare + import vlc + vlc.Instance() before the paint",): (
                 [sys.executable, "-c", BARE.replace("{before_show}", WITH_VLC)], bench_env,
                 ("first-paint",)),
-            ("OST Player (demo library, libvlc after the paint)",): (
-                app_cmd, bench_env, ("first-paint",)),
-            (f"{big}: first paint",): (
-                app_cmd, dict(big_env, OSTPLAYER_BENCH_FIRST_PAINT="1"), ("first-paint",)),
+            ("OST Player (demo library): the window's frame",
+             "OST Player (demo library): the window with its content (libvlc after it)"): (
+                app_cmd, bench_env, ("frame-paint", "first-paint")),
+            (frame, content): (
+                app_cmd, dict(big_env, OSTPLAYER_BENCH_FIRST_PAINT="1"),
+                ("frame-paint", "first-paint")),
             (shown_first, shown_all): (
                 [sys.executable, "-c", TRACKS_SHOWN], big_env, ("first-rows", "tracks-shown")),
         }  # fmt: skip
@@ -259,10 +267,12 @@ def main() -> None:
         median = statistics.median(values)
         runs = ", ".join(f"{v:.3f}" for v in values)
         lines.append(f"| {name} | {median:.3f} s | {runs} | {median / bare:.2f} |")
-    first, some, shown = (
-        statistics.median(times[name]) / bare
-        for name in (f"{big}: first paint", shown_first, shown_all)
+    framed, first, some, shown = (
+        statistics.median(times[name]) / bare for name in (frame, content, shown_first, shown_all)
     )
+
+    def met(ratio: float) -> str:
+        return "met" if ratio <= BIG_TARGET else "not met"
 
     def held(name: str) -> str:
         return " or ".join(f"{count:,}" for count in sorted(rows_shown[name]))
@@ -270,9 +280,9 @@ def main() -> None:
     lines += [
         "",
         f"The issue's target, cold start with {tracks:,} tracks within {BIG_TARGET:g}× bare Qt: "
-        f"first paint {first:.2f}× ({'met' if first <= BIG_TARGET else 'not met'}); the first "
-        f"tracks in the table {some:.2f}× ({'met' if some <= BIG_TARGET else 'not met'}); all "
-        f"of them {shown:.2f}× ({'met' if shown <= BIG_TARGET else 'not met'}). The table held "
+        f"the window on screen (its frame) {framed:.2f}× ({met(framed)}); the window with its "
+        f"content {first:.2f}× ({met(first)}); the first tracks in the table, seen by the probe, "
+        f"{some:.2f}× ({met(some)}); all of them {shown:.2f}× ({met(shown)}). The table held "
         f"{held(shown_first)} rows at its first paint with tracks (the first screens, read "
         f"while the whole library loads), and {held(shown_all)} once the library was in. "
         "The tracks-in-the-table times are taken by a launcher that adds a probe to the real "

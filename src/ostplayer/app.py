@@ -1,7 +1,10 @@
 """The composition root: builds every object once, wires them, and runs the window.
 
-Start-up order keeps the first paint fast: the database and the track list come before the
-window shows; the demo import (first run only), libvlc and the saved session come after it.
+Start-up order puts a window on screen early. A launch (:func:`run_gui`) opens the database and
+shows the window's frame (title, colours, size and place) before it imports and builds the
+services and panels; the window's content then paints with the first screens of the track list
+in it. The whole library, the demo import (first run only), libvlc and the saved session come
+after that paint.
 
 Opening the database may first do a restore chosen in Settings, or move a damaged database
 aside and bring back the newest sound backup (:func:`ostplayer.store.backup.open_library`); the
@@ -21,33 +24,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ostplayer import APP_ID, APP_NAME, __version__
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
-from ostplayer.services.library import LibraryService
-from ostplayer.services.moods import MoodService
-from ostplayer.services.player import PlayerService
-from ostplayer.services.playlists import PlaylistService
-from ostplayer.services.scenes import SceneService
 from ostplayer.services.store_errors import cannot_open, why
-from ostplayer.services.tasks import Tasks
 from ostplayer.store.backup import BackupError, OpenedLibrary, open_library, take_daily_backup
 from ostplayer.store.database import StoreError
-from ostplayer.store.moods import MoodRepository
-from ostplayer.store.playlists import PlaylistRepository
-from ostplayer.store.scenes import SceneRepository
 from ostplayer.store.state import StateRepository
-from ostplayer.store.tracks import TrackRepository
 from ostplayer.ui.main_window import MainWindow
 
-if TYPE_CHECKING:  # the scanner is imported when a scan starts, not for the first paint
+if TYPE_CHECKING:  # the services are imported once the window's frame is on screen
     from ostplayer.desktop.instance import InstanceServer, Primary
     from ostplayer.desktop.mpris import Mpris
     from ostplayer.desktop.remote import RemoteControl
     from ostplayer.library.scanner import ScanReport
+    from ostplayer.services.library import LibraryService
+    from ostplayer.services.moods import MoodService
+    from ostplayer.services.player import PlayerService
+    from ostplayer.services.playlists import PlaylistService
+    from ostplayer.services.scenes import SceneService
+    from ostplayer.services.tasks import Tasks
     from ostplayer.store.backup import Backup
+    from ostplayer.store.tracks import TrackRepository
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,15 @@ class Application(QObject):
         qapp: QApplication,
         paths: AppPaths,
         engine_factory: Callable[[], Engine] | None = None,
+        *,
+        opened: OpenedLibrary | None = None,
+        window: MainWindow | None = None,
     ) -> None:
+        """Build the app on ``paths``'s data dir.
+
+        A start passes the library it has already opened and the window whose frame it has
+        already shown (see :func:`run_gui`); otherwise both are made here.
+        """
         super().__init__()
         self.qapp = qapp
         self._engine_factory = engine_factory
@@ -81,31 +89,16 @@ class Application(QObject):
         # The caller holds the data dir's lock: a pending restore or a recovery may replace
         # the file here, before anything has it open.
         #: What opening the database had to do (a restore, a recovery), told once start-up ends.
-        self.opened: OpenedLibrary = open_library(paths.database, paths.backups_dir)
+        self.opened: OpenedLibrary = (
+            opened if opened is not None else open_library(paths.database, paths.backups_dir)
+        )
         self.db = self.opened.db
-        self.tracks = TrackRepository(self.db)
         self.state = StateRepository(self.db)
-        self.tasks = Tasks()
-        self.library = LibraryService(self.tracks, resources_dir() / "demo", self.tasks, self.state)
-        self.player = PlayerService(self.library.get, self.state)
-        scene_repository = SceneRepository(self.db)
-        self.scenes = SceneService(scene_repository, self.tracks, self.state, self.tasks)
-        # One undo history for the listener's own data: notes, moods and playlists.
-        undo = self.scenes.undo_stack
-        self.moods = MoodService(
-            MoodRepository(self.db), scene_repository, self.library, self.state, self.tasks, undo
+        self.window = window if window is not None else MainWindow(self.state)
+        self._build_services()
+        self.window.build(
+            self.library, self.player, self.tasks, self.scenes, self.moods, self.playlists
         )
-        self.playlists = PlaylistService(
-            PlaylistRepository(self.db), self.library, self.moods, self.player, undo
-        )
-        # A pack brings its cues' moods to tracks: the list reloads (and the moods with it).
-        self.scenes.packs_changed.connect(self.library.load)
-        self.scenes.watched_changed.connect(self.moods.refresh)
-        undo.indexChanged.connect(self.moods.refresh)  # a note edit changes the moments
-        self.window = MainWindow(
-            self.library, self.player, self.state, self.tasks, self.scenes, self.moods,
-            self.playlists,
-        )  # fmt: skip
         for service in (self.scenes, self.moods, self.playlists, self.library):
             service.store_failed.connect(self._store_failed)
         #: The backup taken at this start, once it is done (``None``: not due, or failed).
@@ -119,9 +112,46 @@ class Application(QObject):
         # The first screens of the list are in the first paint (~4 ms for 200 tracks); the
         # whole library, ~0.5 s with 20,000 tracks, loads after it.
         self.library.read_first(FIRST_TRACKS)
+        if self.window.close_requested:  # closed while its content was being built
+            QTimer.singleShot(0, self.window.quit)
+
+    def _build_services(self) -> None:
+        from ostplayer.services.library import LibraryService
+        from ostplayer.services.moods import MoodService
+        from ostplayer.services.player import PlayerService
+        from ostplayer.services.playlists import PlaylistService
+        from ostplayer.services.scenes import SceneService
+        from ostplayer.services.tasks import Tasks
+        from ostplayer.store.moods import MoodRepository
+        from ostplayer.store.playlists import PlaylistRepository
+        from ostplayer.store.scenes import SceneRepository
+        from ostplayer.store.tracks import TrackRepository
+
+        self.tracks: TrackRepository = TrackRepository(self.db)
+        self.tasks: Tasks = Tasks()
+        self.library: LibraryService = LibraryService(
+            self.tracks, resources_dir() / "demo", self.tasks, self.state
+        )
+        self.player: PlayerService = PlayerService(self.library.get, self.state)
+        scene_repository = SceneRepository(self.db)
+        self.scenes: SceneService = SceneService(
+            scene_repository, self.tracks, self.state, self.tasks
+        )
+        # One undo history for the listener's own data: notes, moods and playlists.
+        undo = self.scenes.undo_stack
+        self.moods: MoodService = MoodService(
+            MoodRepository(self.db), scene_repository, self.library, self.state, self.tasks, undo
+        )
+        self.playlists: PlaylistService = PlaylistService(
+            PlaylistRepository(self.db), self.library, self.moods, self.player, undo
+        )
+        # A pack brings its cues' moods to tracks: the list reloads (and the moods with it).
+        self.scenes.packs_changed.connect(self.library.load)
+        self.scenes.watched_changed.connect(self.moods.refresh)
+        undo.indexChanged.connect(self.moods.refresh)  # a note edit changes the moments
 
     def start(self) -> None:
-        """Show the window; the rest follows its first paint."""
+        """Show the window (if its frame is not showing yet); the rest follows its first paint."""
         self.window.show()
 
     def _after_first_paint(self) -> None:
@@ -316,8 +346,18 @@ def run_gui(
     server: InstanceServer | None = None
     try:
         try:
-            app = Application(qapp, paths)
+            paths.ensure()
+            opened = open_library(paths.database, paths.backups_dir)
+            # The frame first: a window on screen as soon as Qt can show one, before the
+            # services and panels (most of the app's code) are imported and built.
+            window = MainWindow(StateRepository(opened.db))
+            window.show_frame()
+            if os.environ.get(BENCH_ENV):
+                print(f"frame-paint {time.time():.6f}", flush=True)
+            app = Application(qapp, paths, opened=opened, window=window)
         except (StoreError, OSError) as exc:
+            from PySide6.QtWidgets import QMessageBox  # only to say the library cannot open
+
             QMessageBox.critical(None, APP_NAME, cannot_open(exc))
             print(f"ostplayer: {exc}", file=sys.stderr)
             return 1

@@ -16,56 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QLocale,
-    QModelIndex,
-    QObject,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QPaintEvent,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+# Only what the window's frame needs: every Qt class costs its enums when first imported, and
+# the frame is shown before the rest (see build).
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from ostplayer import APP_NAME, __version__
-from ostplayer.domain.track import Track
-from ostplayer.playback.engine import Engine, PlaybackState
-from ostplayer.services.library import LibraryService, OpenedPaths
-from ostplayer.services.player import PlayerService
-from ostplayer.services.scenes import SceneService
-from ostplayer.services.tasks import Tasks
 from ostplayer.store.database import StoreError
-from ostplayer.store.state import StateRepository
 from ostplayer.ui.actions import window_action
-from ostplayer.ui.episodes import EpisodesView
-from ostplayer.ui.mood_actions import MoodActions
-from ostplayer.ui.now_playing import NowPlaying
 from ostplayer.ui.plain import window_title_part
 from ostplayer.ui.preferences import (
     CLOSE_TO_TRAY,
@@ -78,17 +36,25 @@ from ostplayer.ui.preferences import (
     Theme,
     apply_theme,
 )
-from ostplayer.ui.scan_status import ScanStatus
-from ostplayer.ui.scene_panel import ScenePanel
-from ostplayer.ui.track_model import TRACK_ROLE, Column, TrackTableModel
-from ostplayer.ui.transport import TransportBar
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the window's content is imported once its frame is on screen (build)
+    from PySide6.QtCore import QEvent, QModelIndex
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
+    from PySide6.QtWidgets import QTableView
+
+    from ostplayer.domain.track import Track
+    from ostplayer.playback.engine import Engine, PlaybackState
+    from ostplayer.services.library import LibraryService, OpenedPaths
     from ostplayer.services.moods import MoodService
+    from ostplayer.services.player import PlayerService
     from ostplayer.services.playlists import PlaylistService
+    from ostplayer.services.scenes import SceneService
+    from ostplayer.services.tasks import Tasks
+    from ostplayer.store.state import StateRepository
     from ostplayer.ui.banner import Banner
+    from ostplayer.ui.episodes import EpisodesView
     from ostplayer.ui.pack_actions import PackActions
     from ostplayer.ui.playlist_view import PlaylistView
     from ostplayer.ui.problems import ProblemsDialog
@@ -108,33 +74,31 @@ GEOMETRY_KEY = "window.geometry"
 HEADER_KEY = "window.table_header"
 SPLITTER_KEY = "window.splitter"
 SIDEBAR_KEY = "window.sidebar_splitter"
+#: How long a start waits for the window's frame to paint before it builds the content anyway.
+FRAME_TIMEOUT_MS = 1000
 
 
 class MainWindow(QMainWindow):
-    """The player's window."""
+    """The player's window.
 
+    It is made in two steps, so that a start shows a window as soon as Qt can: the frame
+    (title, colours, size and place) needs only the state store, and :meth:`build` then adds
+    the content, which needs the services and most of the app's code.
+    """
+
+    #: The window with its content has painted for the first time.
     first_painted = Signal()
+    #: The frame has painted for the first time (see :meth:`show_frame`).
+    frame_painted = Signal()
 
-    def __init__(
-        self,
-        library: LibraryService,
-        player: PlayerService,
-        state: StateRepository,
-        tasks: Tasks,
-        scenes: SceneService,
-        moods: MoodService,
-        playlists: PlaylistService,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, state: StateRepository, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._scenes = scenes
-        self._moods = moods
-        self._playlists = playlists
-        self._library = library
-        self._player = player
         self._state = state
-        self._tasks = tasks
+        self._built = False
+        self._frame_shown = False
         self._painted = False
+        #: The listener closed the window before its content was built.
+        self.close_requested = False
         self._cover_for: Path | None = None
         self._settings: SettingsDialog | None = None
         self._spoilers_page: QWidget | None = None
@@ -150,6 +114,58 @@ class MainWindow(QMainWindow):
         theme = self.preferences.get(THEME)
         if theme is not Theme.SYSTEM:  # the system's colours need nothing done
             apply_theme(theme)
+        self._restore_window_geometry()
+
+    def show_frame(self, timeout_ms: int = FRAME_TIMEOUT_MS) -> bool:
+        """Show the window before its content is built, and wait until it has painted.
+
+        Only events that are not the listener's input are handled meanwhile (a click waits
+        for the content). Returns whether the frame painted within ``timeout_ms``: a window
+        that is never exposed (a hidden workspace) must not hold the start up.
+        """
+        self.show()
+        if not self._frame_shown:
+            loop = QEventLoop()
+            self.frame_painted.connect(loop.quit)
+            QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            self.frame_painted.disconnect(loop.quit)
+        return self._frame_shown
+
+    def build(
+        self,
+        library: LibraryService,
+        player: PlayerService,
+        tasks: Tasks,
+        scenes: SceneService,
+        moods: MoodService,
+        playlists: PlaylistService,
+    ) -> None:
+        """Add the window's content: the list, the panels, the menus and the status bar."""
+        from PySide6.QtWidgets import (
+            QHBoxLayout,
+            QLabel,
+            QLineEdit,
+            QSplitter,
+            QStackedWidget,
+            QTabWidget,
+            QVBoxLayout,
+        )
+
+        from ostplayer.ui.episodes import EpisodesView
+        from ostplayer.ui.mood_actions import MoodActions
+        from ostplayer.ui.now_playing import NowPlaying
+        from ostplayer.ui.scan_status import ScanStatus
+        from ostplayer.ui.scene_panel import ScenePanel
+        from ostplayer.ui.track_model import TrackTableModel
+        from ostplayer.ui.transport import TransportBar
+
+        self._scenes = scenes
+        self._moods = moods
+        self._playlists = playlists
+        self._library = library
+        self._player = player
+        self._tasks = tasks
 
         # The banners are made when first shown: most starts show none, and two banners cost
         # ~20 ms before the first paint (their icons, fonts and palettes).
@@ -238,11 +254,13 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._connect()
         self._show_tracks()
-        self._restore_geometry()
+        self._restore_layout()
         # Keys go to the list at start, so that Space plays instead of typing into the filter.
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.transport.show_volume(player.volume(), player.is_muted())
         self.transport.show_modes(player.queue.shuffle, player.queue.repeat)
+        self._built = True
+        self.update()  # the whole window paints again, its content with it (first_painted)
 
     # -- building ------------------------------------------------------------------------------
     @property
@@ -272,6 +290,10 @@ class MainWindow(QMainWindow):
         return self._welcome
 
     def _make_table(self) -> QTableView:
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+        from ostplayer.ui.track_model import Column
+
         table = QTableView()
         table.setModel(self.model)
         table.setSortingEnabled(True)
@@ -305,6 +327,8 @@ class MainWindow(QMainWindow):
         return [self.model.track(row).id for row in rows]
 
     def _make_actions(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = partial(window_action, self)
 
         player = self._player
@@ -501,6 +525,8 @@ class MainWindow(QMainWindow):
         self._update_position()
 
     def _on_state(self, state: PlaybackState) -> None:
+        from ostplayer.playback.engine import PlaybackState  # loaded long before: a lookup
+
         self.transport.show_state(state)
         if state == PlaybackState.PLAYING:
             self._position_timer.start()
@@ -661,7 +687,11 @@ class MainWindow(QMainWindow):
         index = self.table.indexAt(pos)  # type: ignore[arg-type]
         if not index.isValid():
             return
+        from ostplayer.ui.track_model import TRACK_ROLE
+
         track: Track = index.data(TRACK_ROLE)
+        from PySide6.QtWidgets import QMenu
+
         menu = QMenu(self)
         menu.addAction(self.tr("Play from here"), lambda: self._play_row(index))
         menu.addAction(
@@ -682,6 +712,8 @@ class MainWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             self.tr("About OST Player"),
@@ -721,6 +753,8 @@ class MainWindow(QMainWindow):
 
     # -- the library -----------------------------------------------------------------------------
     def _choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, self.tr("Add a music folder"))
         if folder:
             self.add_folders([Path(folder)])
@@ -823,6 +857,8 @@ class MainWindow(QMainWindow):
 
     # -- events --------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        from PySide6.QtCore import QEvent  # after the first call, a lookup
+
         if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:  # type: ignore[attr-defined]
                 self.filter_edit.clear()
@@ -837,12 +873,21 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._painted:
+        if not self._frame_shown:
+            self._frame_shown = True
+            self.frame_painted.emit()
+        if self._built and not self._painted:
             self._painted = True
             # Queued: whatever is slow (libvlc) starts after this paint reaches the screen.
             QTimer.singleShot(0, self.first_painted.emit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:
+            # Closed while the content is still being made (the frame shows meanwhile): the
+            # app ends once it is made, with nothing half done.
+            event.ignore()
+            self.close_requested = True
+            return
         self.save_geometry()
         if (
             not self._quitting
@@ -975,13 +1020,15 @@ class MainWindow(QMainWindow):
         except StoreError:  # the window closes all the same; its layout is not worth a stop
             log.warning("the window's layout was not saved", exc_info=True)
 
-    def _restore_geometry(self) -> None:
+    def _restore_window_geometry(self) -> None:
         geometry = self._state.get(GEOMETRY_KEY)
         restored = False
         if isinstance(geometry, str):
             restored = self.restoreGeometry(base64.b64decode(geometry))
         if not restored:
             self.resize(1260, 700)
+
+    def _restore_layout(self) -> None:
         header = self._state.get(HEADER_KEY)
         if isinstance(header, str):
             self.table.horizontalHeader().restoreState(base64.b64decode(header))
