@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ostplayer.domain.track import TrackTags
 from ostplayer.library.scanner import scan_folder
-from ostplayer.library.tagreader import TagInfo, read_tags
+from ostplayer.library.tagreader import read_tags, read_track_values
 from ostplayer.library.workers import WorkerPool
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
@@ -20,7 +21,7 @@ from tests.conftest import ALL_FIXTURES as FIXTURES
 from tests.conftest import DATA
 
 
-def misbehaving_reader(path: Path | bytes) -> TagInfo:
+def misbehaving_reader(path: Path | bytes) -> TrackTags:
     """Runs in the worker: hangs, crashes or raises on cue, else reads for real."""
     name = Path(os.fsdecode(path)).name  # a scan hands its workers raw bytes
     if "hang" in name:
@@ -29,7 +30,7 @@ def misbehaving_reader(path: Path | bytes) -> TagInfo:
         os.kill(os.getpid(), signal.SIGSEGV)  # as a crash inside a C library would
     if "raise" in name:
         raise RecursionError("a parser that recursed too deep")
-    return read_tags(path)
+    return read_track_values(path)
 
 
 def no_workers_left() -> bool:

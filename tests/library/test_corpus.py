@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from mutagen.apev2 import APEv2
 
-from ostplayer.library.tagreader import TagInfo, TagReadError, read_tags
+from ostplayer.library.tagreader import TagInfo, TagReadError, read_tags, read_track_values
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "mutagen-testdata"
@@ -121,3 +121,19 @@ def test_older_id3_versions_are_read_as_they_are(corpus: Path) -> None:
     assert old.comment == ("Waterbug Records, www.anaismitchell.com",)
     # With both tags, the ID3v2 year wins over the ID3v1 one (1337).
     assert read_tags(corpus / "id3v1v2-combined.mp3").year == 2004
+
+
+def test_a_scans_reading_is_the_full_readers(corpus: Path) -> None:
+    # The workers take the short way (read_track_values, no TagInfo in between): on every real
+    # file, read or refused, it must come to what the full reader's track_values() gives.
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.name != "README.md")
+    for path in files:
+        try:
+            full: object = read_tags(path).track_values()
+        except TagReadError as exc:
+            full = (exc.reason, str(exc))
+        try:
+            short: object = read_track_values(path)
+        except TagReadError as exc:
+            short = (exc.reason, str(exc))
+        assert short == full, path.name

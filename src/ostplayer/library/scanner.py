@@ -29,6 +29,7 @@ from ostplayer.library.tagreader import (
     P,
     TagReadError,
     read_tags,
+    read_track_values,
 )
 from ostplayer.store.tracks import Identity, TrackRepository
 
@@ -387,7 +388,7 @@ def _read_all(
 def _read_one(index: int, path: FilePath, reader: Reader | None) -> _Read:
     try:
         if reader is None:
-            return index, read_tags(path).track_values(), None
+            return index, read_track_values(path), None
         track = reader(path if isinstance(path, Path) else _path(os.fsencode(path)))
         return index, (tag_values(track), track.moods), None
     except TagReadError as exc:

@@ -26,7 +26,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ostplayer.domain.track import TrackTags
-from ostplayer.library.tagreader import FilePath, P, TagInfo, read_tags
+from ostplayer.library.tagreader import FilePath, P, read_track_values
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -47,15 +47,17 @@ Problem = tuple[str, str]  # reason, message
 Outcome = tuple[P, TrackTags | None, Problem | None]  # path, tags, problem
 
 
-def read_in_worker(path: FilePath) -> TagInfo:
+def read_in_worker(path: FilePath) -> TrackTags:
     """What a worker does with one file (tests pass their own misbehaving reader).
 
     ``path`` is as the caller gave it: a :class:`~pathlib.Path`, or the bytes of a folder walk.
+    The answer is plain tuples, as the database takes them: unpickling a slotted dataclass, or
+    making one, cost the scanning process more than its own work.
     """
-    return read_tags(path)
+    return read_track_values(path)
 
 
-def _worker_main(conn: Connection, read: Callable[[Any], TagInfo], at: Any) -> None:
+def _worker_main(conn: Connection, read: Callable[[Any], TrackTags], at: Any) -> None:
     from ostplayer.library.tagreader import TagReadError
 
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
@@ -70,9 +72,7 @@ def _worker_main(conn: Connection, read: Callable[[Any], TagInfo], at: Any) -> N
         for index, path in job:
             at.value = index
             try:
-                # Plain tuples, as the database takes them: unpickling a slotted dataclass, or
-                # making one, cost the scanning process more than its own work.
-                results.append((index, read(path).track_values(), None))
+                results.append((index, read(path), None))
             except TagReadError as exc:
                 results.append((index, None, (exc.reason, str(exc))))
             except BaseException as exc:  # the reader must never decide the worker's fate
@@ -112,7 +112,7 @@ class WorkerPool:
         self,
         workers: int = 2,
         timeout_s: float | None = None,
-        read: Callable[[Any], TagInfo] | None = None,
+        read: Callable[[Any], TrackTags] | None = None,
     ) -> None:
         self.workers = max(1, workers)
         # Looked up now, not when the module loaded: tests of the callers set a short time
