@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ostplayer.domain.track import TrackTags
 from ostplayer.library.scanner import scan_folder
-from ostplayer.library.tagreader import read_tags, read_track_values
+from ostplayer.library.tagreader import ScannedFile, read_for_scan, read_tags
 from ostplayer.library.workers import WorkerPool
 from ostplayer.store.database import Database
 from ostplayer.store.tracks import TrackRepository
@@ -21,7 +20,7 @@ from tests.conftest import ALL_FIXTURES as FIXTURES
 from tests.conftest import DATA
 
 
-def misbehaving_reader(path: Path | bytes) -> TrackTags:
+def misbehaving_reader(path: Path | bytes) -> ScannedFile:
     """Runs in the worker: hangs, crashes or raises on cue, else reads for real."""
     name = Path(os.fsdecode(path)).name  # a scan hands its workers raw bytes
     if "hang" in name:
@@ -30,7 +29,7 @@ def misbehaving_reader(path: Path | bytes) -> TrackTags:
         os.kill(os.getpid(), signal.SIGSEGV)  # as a crash inside a C library would
     if "raise" in name:
         raise RecursionError("a parser that recursed too deep")
-    return read_track_values(path)
+    return read_for_scan(path)
 
 
 def no_workers_left() -> bool:
@@ -51,8 +50,9 @@ def test_workers_read_every_file(files: list[Path]) -> None:
     assert set(results) == set(files)
     for path, (tags, problem) in results.items():
         assert problem is None, (path, problem)
-        assert tags == read_tags(path).track_values()  # what the scan stores, as it reads
-        assert tags[1] == ("calm",)
+        st = path.stat()  # what the scan stores, as it reads, with the file's size and time
+        assert tags == (read_tags(path).track_values(), st.st_size, st.st_mtime_ns)
+        assert tags[0][1] == ("calm",)
     assert no_workers_left()
 
 

@@ -243,8 +243,10 @@ def test_round_trip_every_field(name: str, tmp_path: Path) -> None:
     got = {field: getattr(info, field) for field in EXPECTED}
     assert got == EXPECTED
     assert info.duration_ms > 5900
-    # A scan's short way to the same values (no TagInfo between), multiple values and all.
-    assert tagreader.read_track_values(path) == info.track_values()
+    # A scan's short way to the same values (no TagInfo between), multiple values and all,
+    # with the size and time of the file it read.
+    st = path.stat()
+    assert tagreader.read_for_scan(path) == (info.track_values(), st.st_size, st.st_mtime_ns)
 
 
 def test_round_trip_id3v23_keeps_multiple_values(tmp_path: Path) -> None:

@@ -21,15 +21,16 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Final
 
-from ostplayer.domain.track import Track, TrackTags, tag_values, track_from_tags
+from ostplayer.domain.track import Track, tag_values, track_from_tags
 from ostplayer.library.tagreader import (
     AUDIO_EXTENSIONS,
     TEMP_MARKER,
     FilePath,
     P,
+    ScannedFile,
     TagReadError,
+    read_for_scan,
     read_tags,
-    read_track_values,
 )
 from ostplayer.store.tracks import Identity, TrackRepository
 
@@ -40,7 +41,7 @@ BATCH = 500
 
 Problem = tuple[Path, str, str]  # path, reason, message for people
 Outcome = tuple[int, Track | None, tuple[str, str] | None]  # index, track, (reason, message)
-_Read = tuple[int, TrackTags | None, tuple[str, str] | None]  # index, tags, (reason, message)
+_Read = tuple[int, ScannedFile | None, tuple[str, str] | None]  # index, read, (reason, message)
 
 
 class ReadError(Exception):
@@ -99,7 +100,12 @@ def audio_files(
     Symlinked folders are followed once; a loop, an unreadable folder, a broken link or a
     FIFO or device with an audio name is added to ``problems`` and passed over.
     """
-    for path, st in _walk(os.fsencode(root), problems, folders):
+    for path, entry in _walk(os.fsencode(root), problems, folders):
+        try:
+            st = entry.stat()
+        except OSError as exc:
+            problems.append((_path(path), *_file_problem(exc)))
+            continue
         yield Path(os.fsdecode(path)), st
 
 
@@ -110,9 +116,11 @@ _TEMP: Final = os.fsencode(TEMP_MARKER)
 
 def _walk(
     root: bytes, problems: list[Problem], folders: list[str] | None
-) -> Iterator[tuple[bytes, os.stat_result]]:
+) -> Iterator[tuple[bytes, os.DirEntry[bytes]]]:
     # Bytes all the way: they are what the database keys on, and a rescan of an unchanged
-    # library spends most of its time here (a Path per file tripled it).
+    # library spends most of its time here (a Path per file tripled it). Regular files come
+    # with their directory entry: a caller that needs the file's size asks it (one stat), and
+    # a full scan does not (its readers give the size of the file they open).
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -144,16 +152,17 @@ def _walk(
                     continue
                 if name[:dot].endswith(_TEMP):  # a write-back's copy, not a track
                     continue
-                st = entry.stat()
-            except OSError as exc:
+                # The entry's type, as the folder listing gave it: no stat for most files.
+                regular = entry.is_file() or stat.S_ISREG(entry.stat().st_mode)
+            except OSError as exc:  # a broken link, a file gone since the listing
                 problems.append((_path(entry.path), *_file_problem(exc)))
                 continue
-            if not stat.S_ISREG(st.st_mode):
+            if not regular:
                 problems.append(
                     (_path(entry.path), "unsupported", "not a regular file (never opened)")
                 )
                 continue
-            yield entry.path, st
+            yield entry.path, entry
 
 
 def _path(raw: bytes) -> Path:
@@ -190,18 +199,25 @@ def scan_folder(
     # Raw paths, as the walk gives them and the database keys on them: a Path per file, in
     # this process, was a third of its own work in a full scan.
     to_read: list[bytes] = []  # in the order the walk found them
-    to_read_stats: list[os.stat_result] = []
 
     def files_to_read() -> Iterator[bytes]:
         # The walk, as a generator: the workers read while it goes on.
-        for key, st in _walk(os.fsencode(folder), report.problems, report.folders_seen):
-            seen.add(key)
+        for key, entry in _walk(os.fsencode(folder), report.problems, report.folders_seen):
             old = known.get(key)
-            if old is not None and not old[3] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
-                report.unchanged += 1
-                continue
+            if old is not None and not old[3]:
+                # A file the library has: with the same size and time it is not read again.
+                # A new one is not even looked at here: its reader gives both.
+                try:
+                    st = entry.stat()
+                except OSError as exc:
+                    report.problems.append((_path(key), *_file_problem(exc)))
+                    continue
+                if old[1] == st.st_size and old[2] == st.st_mtime_ns:
+                    seen.add(key)
+                    report.unchanged += 1
+                    continue
+            seen.add(key)
             to_read.append(key)
-            to_read_stats.append(st)
             yield key
 
     batch: list[tuple[bytes, int, int, tuple[object, ...], tuple[str, ...]]] = []
@@ -234,8 +250,8 @@ def scan_folder(
             report.problems.append((_path(key), *problem))
         else:
             assert tags is not None
-            st = to_read_stats[index]
-            batch.append((key, st.st_size, st.st_mtime_ns, *tags))
+            (values, moods), size, mtime_ns = tags  # as the file was when it was read
+            batch.append((key, size, mtime_ns, values, moods))
             if len(batch) >= BATCH:
                 save()
         if progress is not None:
@@ -342,7 +358,7 @@ def read_files(
             yield path
 
     for index, tags, problem in _read_all(draw(), drawn, None, workers, cancelled):
-        yield index, None if tags is None else track_from_tags(paths[index], *tags), problem
+        yield index, None if tags is None else track_from_tags(paths[index], *tags[0]), problem
 
 
 def _read_all(
@@ -388,13 +404,17 @@ def _read_all(
 def _read_one(index: int, path: FilePath, reader: Reader | None) -> _Read:
     try:
         if reader is None:
-            return index, read_track_values(path), None
+            return index, read_for_scan(path), None
         track = reader(path if isinstance(path, Path) else _path(os.fsencode(path)))
-        return index, (tag_values(track), track.moods), None
     except TagReadError as exc:
         return index, None, (exc.reason, str(exc))
     except ReadError as exc:
         return index, None, (exc.reason, str(exc))
+    try:
+        st = os.stat(path)  # noqa: PTH116 - str or bytes
+    except OSError as exc:  # gone since the reader read it
+        return index, None, _file_problem(exc)
+    return index, ((tag_values(track), track.moods), st.st_size, st.st_mtime_ns), None
 
 
 def _folder_problem(exc: OSError) -> tuple[str, str]:

@@ -25,8 +25,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from ostplayer.domain.track import TrackTags
-from ostplayer.library.tagreader import FilePath, P, read_track_values
+from ostplayer.library.tagreader import FilePath, P, ScannedFile, read_for_scan
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -44,20 +43,20 @@ class WorkerStartError(Exception):
 
 
 Problem = tuple[str, str]  # reason, message
-Outcome = tuple[P, TrackTags | None, Problem | None]  # path, tags, problem
+Outcome = tuple[P, ScannedFile | None, Problem | None]  # path, what was read, problem
 
 
-def read_in_worker(path: FilePath) -> TrackTags:
+def read_in_worker(path: FilePath) -> ScannedFile:
     """What a worker does with one file (tests pass their own misbehaving reader).
 
     ``path`` is as the caller gave it: a :class:`~pathlib.Path`, or the bytes of a folder walk.
     The answer is plain tuples, as the database takes them: unpickling a slotted dataclass, or
     making one, cost the scanning process more than its own work.
     """
-    return read_track_values(path)
+    return read_for_scan(path)
 
 
-def _worker_main(conn: Connection, read: Callable[[Any], TrackTags], at: Any) -> None:
+def _worker_main(conn: Connection, read: Callable[[Any], ScannedFile], at: Any) -> None:
     from ostplayer.library.tagreader import TagReadError
 
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
@@ -68,7 +67,7 @@ def _worker_main(conn: Connection, read: Callable[[Any], TrackTags], at: Any) ->
             return
         if job is None:
             return
-        results: list[tuple[int, TrackTags | None, Problem | None]] = []
+        results: list[tuple[int, ScannedFile | None, Problem | None]] = []
         for index, path in job:
             at.value = index
             try:
@@ -112,7 +111,7 @@ class WorkerPool:
         self,
         workers: int = 2,
         timeout_s: float | None = None,
-        read: Callable[[Any], TrackTags] | None = None,
+        read: Callable[[Any], ScannedFile] | None = None,
     ) -> None:
         self.workers = max(1, workers)
         # Looked up now, not when the module loaded: tests of the callers set a short time
@@ -126,15 +125,15 @@ class WorkerPool:
     ) -> Iterator[Outcome[P]]:
         """Yield ``(path, tags, None)`` or ``(path, None, (reason, message))`` for every path.
 
-        ``tags`` is ``(tag values, moods)``: see :meth:`TagInfo.track_values`. Results come in
-        the order workers finish them. Stops early when ``cancelled()``.
+        ``tags`` is ``((tag values, moods), size, mtime_ns)``: see :func:`read_for_scan`.
+        Results come in the order workers finish them. Stops early when ``cancelled()``.
         """
         for index, info, problem in self.read_indexed(paths, cancelled):
             yield paths[index], info, problem
 
     def read_indexed(
         self, paths: Iterable[FilePath], cancelled: Callable[[], bool] = lambda: False
-    ) -> Iterator[tuple[int, TrackTags | None, Problem | None]]:
+    ) -> Iterator[tuple[int, ScannedFile | None, Problem | None]]:
         """:meth:`read`, naming each file by its position in ``paths`` (no hashing of paths).
 
         ``paths`` may be a generator (a folder walk): it is drawn from as the workers need
@@ -243,7 +242,7 @@ class WorkerPool:
 
     def _receive(
         self, worker: _Worker, pending: deque[tuple[int, FilePath]]
-    ) -> Iterator[tuple[int, TrackTags | None, Problem | None]]:
+    ) -> Iterator[tuple[int, ScannedFile | None, Problem | None]]:
         try:
             results = worker.conn.recv()
         except (EOFError, OSError):
