@@ -671,16 +671,22 @@ _ID3_OLDER: Final = {
 }
 
 
+#: Every ID3 text frame id, v2.4 and older, to its field.
+_ID3_TEXT_ANY: Final = _ID3_TEXT | {
+    old: _ID3_TEXT[new] for old, new in _ID3_OLDER.items() if new in _ID3_TEXT
+}
+
+
 def _read_id3(tags: Any, fields: Fields) -> None:
     # One pass over the frames (a getall() per frame id scanned the whole tag each time).
     original_year: list[str] = []
     for frame in tags.values():
-        frame_id = frame.FrameID
-        frame_id = _ID3_OLDER.get(frame_id, frame_id)
-        name = _ID3_TEXT.get(frame_id)
+        frame_id = type(frame).__name__  # mutagen's FrameID, without its property call
+        name = _ID3_TEXT_ANY.get(frame_id)
         if name is not None:
             values = frame.text
-        elif frame_id == "TCON":
+        # The other frames by their v2.4 id (TCO is TCON, COM is COMM...).
+        elif (frame_id := _ID3_OLDER.get(frame_id, frame_id)) == "TCON":
             name, values = "genre", frame.genres
         elif frame_id == "COMM":
             if frame.desc.startswith("iTun"):  # iTunNORM, iTunSMPB: player data, not comments
@@ -740,7 +746,7 @@ def _read_vorbis(tags: Any, fields: Fields) -> None:
     for key, value in tags:
         name = _VORBIS.get(key.lower())
         if name is not None:
-            _add(fields, name, [value])
+            _put(fields, name, [str(value)])
 
 
 # MP4 atoms -----------------------------------------------------------------------------------
