@@ -31,9 +31,10 @@ def real_engine_app(make_app: MakeApp) -> Application:
     return app
 
 
-def add_folder(app: Application, folder: Path) -> list[int]:
+def add_folder(app: Application, folder: Path, qtbot: QtBot) -> list[int]:
     scan_folder(app.tracks, folder)
-    app.library.reload()
+    with qtbot.waitSignal(app.library.tracks_changed, timeout=10_000):
+        app.library.load()
     in_folder = [t for t in app.library.tracks() if t.path.parent == folder]
     return [t.id for t in sorted(in_folder, key=lambda t: t.path)]
 
@@ -57,7 +58,7 @@ def test_the_queue_advances_at_the_end_of_a_track(
     for name in ("tone.ogg", "tone.mp3"):
         shutil.copy(DATA / name, folder / name)
     app = real_engine_app(make_app)
-    ids = add_folder(app, folder)
+    ids = add_folder(app, folder, qtbot)
     app.player.play_tracks(ids)
     qtbot.waitUntil(lambda: app.engine.state() == PlaybackState.PLAYING, timeout=5000)
     first = app.player.current_track()
@@ -76,7 +77,7 @@ def test_corrupt_and_deleted_files_are_reported_and_skipped(
     shutil.copy(DATA / "tone.ogg", folder / "b-deleted.ogg")
     shutil.copy(DATA / "tone.flac", folder / "c-good.flac")
     app = real_engine_app(make_app)
-    ids = add_folder(app, folder)
+    ids = add_folder(app, folder, qtbot)
     (folder / "a-corrupt.ogg").write_bytes(b"OggS" + bytes(range(256)) * 40)
     (folder / "b-deleted.ogg").unlink()
     messages: list[str] = []

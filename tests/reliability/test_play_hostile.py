@@ -130,7 +130,11 @@ def child(root: str, data_dir: str, names_file: str, out: str) -> None:
         st = path.stat()
         rows.append((track, st.st_size, st.st_mtime_ns))
     ids = app.tracks.save_many(rows)
-    app.library.reload()
+    loaded: list[bool] = []
+    app.library.load(lambda: loaded.append(True))
+    if not wait_until(lambda: bool(loaded), 60):
+        write({"fatal": "the library did not load"})
+        return
 
     messages: list[str] = []
     ended: list[bool] = []

@@ -184,7 +184,7 @@ class LibraryService(QObject):
     def add_demo(self, on_done: Callable[[ScanReport], None] | None = None) -> None:
         """Add the bundled demo OST as the library's first source, reading it on a worker.
 
-        The library reloads on the GUI thread when it is in; then ``on_done`` runs.
+        The library loads again (on a worker thread) once it is in; then ``on_done`` runs.
         """
         database, demo_dir = self._repo.database_path, self._demo_dir
 
@@ -199,13 +199,11 @@ class LibraryService(QObject):
 
         def done(result: ScanReport) -> None:
             self._adding_demo = False
-            self.reload()
-            if on_done is not None:
-                on_done(result)
+            self.load(None if on_done is None else lambda: on_done(result))
 
         def failed(_exc: Exception) -> None:
             self._adding_demo = False
-            self.reload()  # whatever was read before the failure is in
+            self.load()  # whatever was read before the failure is in
 
         self._adding_demo = True
         self._tasks.run(read, done, failed)
@@ -360,7 +358,7 @@ class LibraryService(QObject):
 
     def _scan_error(self, exc: Exception) -> None:
         self._cancel = None
-        self.reload()  # what was saved before the failure is in the library
+        self.load()  # what was saved before the failure is in the library
         self.scan_failed.emit(
             QCoreApplication.translate("LibraryService", "The scan stopped: {error}").format(
                 error=exc
@@ -511,11 +509,6 @@ class LibraryService(QObject):
         self._poll.stop()
         if self._watcher.directories():
             self._watcher.removePaths(self._watcher.directories())
-
-    def reload(self) -> None:
-        """Read the tracks again from the database and tell the views."""
-        tracks = self._repo.all(_unavailable(self._repo, frozenset(self._unreachable)))
-        self._show(tracks, [search_text(t) for t in tracks])
 
     def _show(self, tracks: list[Track], search: list[str]) -> None:
         self._tracks = tracks
