@@ -36,6 +36,11 @@ def test_sources_have_their_track_count_and_availability(
     (source,) = library.sources()
     assert source == Source(source.id, "folder", music, len(FORMATS), available=True)
     music.rename(tmp_path / "unplugged")
+    # As the last load found it: the folder is looked at on the load's worker thread, never
+    # here on the GUI thread (a hung mount would freeze the Settings page).
+    assert library.sources()[0].available
+    with qtbot.waitSignal(library.tracks_changed, timeout=10_000):
+        library.load()
     assert library.sources() == [Source(source.id, "folder", music, len(FORMATS), False)]
 
 

@@ -119,6 +119,8 @@ class LibraryService(QObject):
         # Folders the last scan found missing, suddenly empty or unlistable: their tracks show
         # unavailable even when the folder itself can be opened (an empty mount point).
         self._unreachable: set[Path] = set()
+        #: The sources the last load found unavailable (looked at on its worker thread).
+        self._unavailable_sources: frozenset[int] = frozenset()
         self._rescan_pending = False
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._folder_changed)
@@ -313,16 +315,17 @@ class LibraryService(QObject):
             self._pending_done.append(on_done)
         database, unreachable = self._repo.database_path, frozenset(self._unreachable)
 
-        def read() -> tuple[list[Track], list[str]]:
+        def read() -> tuple[list[Track], list[str], frozenset[int]]:
             db = Database(database)
             try:
                 repo = TrackRepository(db)
                 # The music folders are looked at here too: a network mount that hangs on
                 # stat() must not hold the window.
-                tracks = repo.all(_unavailable(repo, unreachable))
+                unavailable = _unavailable(repo, unreachable)
+                tracks = repo.all(unavailable)
             finally:
                 db.close()
-            return tracks, [search_text(t) for t in tracks]
+            return tracks, [search_text(t) for t in tracks], unavailable
 
         self._tasks.run(read, self._loaded, self._load_failed)
 
@@ -336,13 +339,14 @@ class LibraryService(QObject):
         page = self._repo.all(limit=count)
         self.first_tracks_read.emit(page, [search_text(t) for t in page])
 
-    def _loaded(self, result: tuple[list[Track], list[str]]) -> None:
+    def _loaded(self, result: tuple[list[Track], list[str], frozenset[int]]) -> None:
         self._loading = False
         if self._load_again:
             self._load_again = False
             self.load()  # the callbacks wait for the newer read
             return
-        self._show(*result)
+        tracks, search, self._unavailable_sources = result
+        self._show(tracks, search)
         # The library's objects live as long as the app: keep the garbage collector's full
         # passes (30-80 ms with 20,000 tracks, holding the GIL) from walking them again.
         gc.freeze()
@@ -518,10 +522,15 @@ class LibraryService(QObject):
 
     # -- the sources, as the Settings page manages them ---------------------------------------
     def sources(self) -> list[Source]:
-        """Every source (the demo OST, music folders) with its track count and availability."""
+        """Every source (the demo OST, music folders) with its track count and availability.
+
+        Availability is as the last load found it (every scan and folder change loads again):
+        no folder is looked at here, on the GUI thread, where a hung mount would freeze it.
+        """
         counts = self._repo.source_counts()
+        unavailable = self._unavailable_sources
         return [
-            Source(source_id, kind, path, counts.get(source_id, 0), folder_available(path))
+            Source(source_id, kind, path, counts.get(source_id, 0), source_id not in unavailable)
             for source_id, kind, path in self._repo.sources()
         ]
 
