@@ -67,3 +67,26 @@ def test_tooltips_from_file_names_and_tags_never_turn_into_markup(qapp: object) 
     playing = NowPlaying()
     playing.show_track(Track(path=Path("/m/a.ogg"), title="<b>First Love</b>", id=2))
     assert "&lt;b&gt;" in playing.title.toolTip() and "<b>" not in playing.title.toolTip()
+
+
+def test_typing_on_shows_what_a_fresh_filter_shows(qapp: object) -> None:
+    # Typing on filters only the rows still shown, by the words that changed: every step must
+    # show what the same text typed into an empty filter shows.
+    titles = [
+        "Shadows of Doubt", "Shadow Dance", "Doubting Shadows", "A Promise Kept",
+        "Café Shadows", "Hometown Serenade", "Dawn over the Rooftop", "初恋の影",
+    ]  # fmt: skip
+    tracks = [track(i, title) for i, title in enumerate(titles, start=1)]
+    steps = ["s", "sh", "shadow", "shadow d", "shadow do", "shadow dou", "shadow d",
+             "shadows", "shadows cafe", "do shadow", "", "初", "初恋", "初恋 影", "r", "ro",
+             "roof"]  # fmt: skip
+    typed = TrackTableModel()
+    typed.set_tracks(tracks)
+    for text in steps:
+        typed.set_filter_text(text)
+        fresh = TrackTableModel()
+        fresh.set_tracks(tracks)
+        fresh.set_filter_text(text)
+        assert rows(typed) == rows(fresh), text
+    typed.set_filter_text("shadow dou")
+    assert rows(typed) == ["Shadows of Doubt", "Doubting Shadows"]
