@@ -118,3 +118,31 @@ def test_the_content_paints_with_the_first_tracks_in_the_frame_already_shown(
     finally:
         window.close()
         app.shutdown()
+
+
+def test_a_frame_that_never_shows_does_not_hold_the_start(
+    qapp: QApplication, qtbot: QtBot, data_dir: Path
+) -> None:
+    # As on a hidden workspace: the window is never exposed, so its frame never paints.
+    from PySide6.QtCore import QEvent, QObject
+
+    class NoPaint(QObject):
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            return event.type() == QEvent.Type.Paint
+
+    paths = AppPaths(data_dir)
+    paths.ensure()
+    opened = open_library(paths.database, paths.backups_dir)
+    window = MainWindow(StateRepository(opened.db))
+    no_paint = NoPaint()
+    window.installEventFilter(no_paint)
+    assert window.show_frame(timeout_ms=50) is False  # gave up waiting, as it should
+    window.removeEventFilter(no_paint)
+    app = Application(qapp, paths, FakeEngine, opened=opened, window=window)
+    try:
+        with qtbot.waitSignal(app.ready, timeout=10_000):
+            app.start()
+        assert window.model.rowCount() == 4  # the demo, built and loaded all the same
+    finally:
+        window.close()
+        app.shutdown()
