@@ -28,7 +28,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeVar
 
@@ -94,30 +94,17 @@ class TagInfo:
     bitrate_kbps: int = 0
 
     def track_values(self) -> TrackTags:
-        """What a scan keeps of these tags: a track's tag values and moods (see :meth:`to_track`).
-
-        Single-text fields take the first title and album, join artists, album artists,
-        genres and composers with ``"; "`` and comments with a newline; moods stay a tuple.
-        """
-        return (
-            (
-                self.title[0] if self.title else "",
-                "; ".join(self.artist),
-                self.album[0] if self.album else "",
-                "; ".join(self.album_artist),
-                self.track_number,
-                self.disc_number,
-                self.year,
-                "; ".join(self.genre),
-                self.duration_ms,
-                "; ".join(self.composer),
-                "\n".join(self.comment),
-                self.musicbrainz_recording_id,
-                self.musicbrainz_release_id,
-                self.codec,
-                self.bitrate_kbps,
-            ),
-            self.mood,
+        """What a scan keeps of these tags: tag values and moods (see :meth:`to_track`)."""
+        return _track_tags(
+            partial(getattr, self),
+            self.track_number,
+            self.disc_number,
+            self.year,
+            self.musicbrainz_recording_id,
+            self.musicbrainz_release_id,
+            self.duration_ms,
+            self.codec,
+            self.bitrate_kbps,
         )
 
     def to_track(self, path: Path) -> Track:
@@ -215,32 +202,67 @@ def read_for_scan(path: FilePath) -> ScannedFile:
         stream = _stream(audio, st.st_size)
         fields = _fields(audio, stream)
         get = fields.get
-        moods = get("mood")
-        tags = (
-            (
-                _first_text(get("title")),
-                _joined(get("artist"), "; "),
-                _first_text(get("album")),
-                _joined(get("album_artist"), "; "),
-                _first_number(get("track_number", ())),
-                _first_number(get("disc_number", ())),
-                _first_year(get("year", ())),
-                _joined(get("genre"), "; "),
-                stream["duration_ms"],
-                _joined(get("composer"), "; "),
-                _joined(get("comment"), "\n"),
-                _first_text(get("musicbrainz_recording_id")),
-                _first_text(get("musicbrainz_release_id")),
-                stream["codec"],
-                stream["bitrate_kbps"],
-            ),
-            _clean(moods, split=True) if moods else (),
+
+        def text(name: str) -> tuple[str, ...]:
+            values = get(name)
+            return _clean(values, split=name == "mood") if values else ()
+
+        tags = _track_tags(
+            text,
+            _first_number(get("track_number", ())),
+            _first_number(get("disc_number", ())),
+            _first_year(get("year", ())),
+            _first(get("musicbrainz_recording_id", ())),
+            _first(get("musicbrainz_release_id", ())),
+            stream["duration_ms"],
+            stream["codec"],
+            stream["bitrate_kbps"],
         )
     except TagReadError:
         raise
     except Exception as exc:  # a tag value no real file has
         raise _read_error(exc) from exc
     return tags, st.st_size, st.st_mtime_ns
+
+
+def _track_tags(
+    text: Callable[[str], tuple[str, ...]],
+    track_number: int | None,
+    disc_number: int | None,
+    year: int | None,
+    recording_id: str,
+    release_id: str,
+    duration_ms: int,
+    codec: str,
+    bitrate_kbps: int,
+) -> TrackTags:
+    """A track's tag values in :data:`~ostplayer.domain.track.TAG_FIELDS` order, and its moods.
+
+    ``text(name)`` gives a text field's clean values. Single-text fields take the first title
+    and album, join artists, album artists, genres and composers with ``"; "`` and comments
+    with a newline; moods stay a tuple.
+    """
+    title, album = text("title"), text("album")
+    return (
+        (
+            title[0] if title else "",
+            "; ".join(text("artist")),
+            album[0] if album else "",
+            "; ".join(text("album_artist")),
+            track_number,
+            disc_number,
+            year,
+            "; ".join(text("genre")),
+            duration_ms,
+            "; ".join(text("composer")),
+            "\n".join(text("comment")),
+            recording_id,
+            release_id,
+            codec,
+            bitrate_kbps,
+        ),
+        text("mood"),
+    )
 
 
 def read_audio(path: FilePath) -> Any:
@@ -876,16 +898,6 @@ def _clean(values: Sequence[str], *, split: bool = False) -> tuple[str, ...]:
 def _first(values: Sequence[str]) -> str:
     cleaned = _clean(values)
     return cleaned[0] if cleaned else ""
-
-
-def _first_text(values: Sequence[str] | None) -> str:
-    """The first clean value of a field the file may not have (see TagInfo.track_values)."""
-    return _first(values) if values else ""
-
-
-def _joined(values: Sequence[str] | None, separator: str) -> str:
-    """A field's clean values joined (see TagInfo.track_values); ``""`` when it has none."""
-    return separator.join(_clean(values)) if values else ""
 
 
 _LEADING_NUMBER = re.compile(r"\s*0*(\d{1,6})(?!\d)")
