@@ -80,6 +80,11 @@ def music(tmp_path: Path) -> Path:
     return folder
 
 
+def ids_in(app: Application, folder: Path) -> list[int]:
+    """The ids of the library's tracks in ``folder``, in order."""
+    return sorted(t.id for t in app.library.tracks() if t.path.parent == folder)
+
+
 def scan(app: Application, qtbot: QtBot, folders: list[Path] | None = None) -> Any:
     with qtbot.waitSignal(app.library.scan_finished, timeout=60_000) as done:
         app.library.scan(folders)
@@ -197,7 +202,7 @@ def test_an_unavailable_folder_loses_nothing_and_comes_back(
     app = make_app()
     report = scan(app, qtbot, [music])
     assert report.added == len(FIXTURES)
-    ids = sorted(t.id for t in app.library.tracks() if t.path.parent == music)
+    ids = ids_in(app, music)
     give_data(app, ids)
     before = digest(database)
     kept = listener_data(database)
@@ -241,7 +246,7 @@ def test_a_folder_a_scan_found_unreachable_is_shown_unavailable(
 ) -> None:
     app = make_app()
     scan(app, qtbot, [music])
-    ids = sorted(t.id for t in app.library.tracks() if t.path.parent == music)
+    ids = ids_in(app, music)
     gone(music, how, monkeypatch)
     assert scan(app, qtbot).unavailable == [music]
     try:
@@ -267,7 +272,7 @@ def test_a_start_looks_at_the_music_folders_only_off_the_gui_thread(
 
     app = make_app()
     scan(app, qtbot, [music])
-    ids = sorted(t.id for t in app.library.tracks() if t.path.parent == music)
+    ids = ids_in(app, music)
     stop(app, qtbot)
     on_gui_thread: list[bool] = []  # one entry per look at a folder
     real = library_module.folder_available

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from ostplayer.library.tagreader import FilePath, P, ScannedFile, read_for_scan
+from ostplayer.library.tagreader import FilePath, P, ScannedFile, TagReadError, read_for_scan
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -57,8 +57,6 @@ def read_in_worker(path: FilePath) -> ScannedFile:
 
 
 def _worker_main(conn: Connection, read: Callable[[Any], ScannedFile], at: Any) -> None:
-    from ostplayer.library.tagreader import TagReadError
-
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
     while True:
         try:
@@ -209,9 +207,7 @@ class WorkerPool:
                 worker.heard_at = time.monotonic()
         except BaseException:
             for worker in started:
-                worker.process.kill()
-                worker.process.join(5)
-                worker.conn.close()
+                self._kill(worker)
             raise
         return started
 
@@ -271,6 +267,10 @@ class WorkerPool:
     def _retire(self, worker: _Worker, pending: deque[tuple[int, FilePath]]) -> None:
         pending.extendleft(reversed(worker.inflight))
         worker.inflight.clear()
+        self._kill(worker)
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(5)
         worker.conn.close()

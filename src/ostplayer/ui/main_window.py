@@ -480,6 +480,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _connect(self) -> None:
+        from PySide6.QtCore import QEvent
+
         transport, player = self.transport, self._player
         transport.play_pause_clicked.connect(self._play_pause)
         transport.previous_clicked.connect(player.previous)
@@ -505,6 +507,7 @@ class MainWindow(QMainWindow):
         self._library.tracks_updated.connect(self.model.add_tracks)  # moods edited in place
         self.filter_edit.textChanged.connect(self.model.set_filter_text)
         self.filter_edit.returnPressed.connect(self._play_first_visible)
+        self._key_press = QEvent.Type.KeyPress  # looked up once, not on each filtered event
         self.filter_edit.installEventFilter(self)
         self.table.activated.connect(self._play_row)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -858,9 +861,7 @@ class MainWindow(QMainWindow):
 
     # -- events --------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        from PySide6.QtCore import QEvent  # after the first call, a lookup
-
-        if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
+        if watched is self.filter_edit and event.type() == self._key_press:
             if event.key() == Qt.Key.Key_Escape:  # type: ignore[attr-defined]
                 self.filter_edit.clear()
                 self.table.setFocus()

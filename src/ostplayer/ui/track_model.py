@@ -178,8 +178,10 @@ class TrackTableModel(QAbstractTableModel):
 
     def _matching(self, indices: list[int], words: list[str]) -> list[int]:
         """The rows of ``indices`` whose text holds every word (see domain.text.matches)."""
+        if not words:
+            return list(indices)  # a list of its own: the visible rows change apart from it
         search = self._search
-        matching = list(indices)
+        matching = indices
         # One plain pass per word, each over what the last one kept: cheaper than testing
         # every word on every row (100,000 rows: 25-34 ms for two words, now ~10).
         for word in words:
