@@ -127,6 +127,7 @@ def test_filter_as_you_type_and_keys_inside_it(make_app: MakeApp, qtbot: QtBot) 
     assert edit.hasFocus()
     qtbot.keyClicks(edit, "hometown ser")  # the space is typed, it does not play
     assert titles(app) == ["Hometown Serenade"]
+    assert app.window.count_label.text() == "1 track"  # what the filter shows
     assert app.player.queue.current() is None
     qtbot.keyClicks(edit, "")
     edit.setText("PLAYFUL")  # moods match too (here the scene pack's), in any case
@@ -138,6 +139,7 @@ def test_filter_as_you_type_and_keys_inside_it(make_app: MakeApp, qtbot: QtBot) 
     qtbot.keyClick(edit, Qt.Key.Key_Escape)
     assert edit.text() == ""
     assert len(titles(app)) == 4
+    assert app.window.count_label.text() == "4 tracks"
 
 
 def test_sorting_by_a_column(make_app: MakeApp) -> None:

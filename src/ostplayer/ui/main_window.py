@@ -506,6 +506,7 @@ class MainWindow(QMainWindow):
         self._library.tracks_added.connect(self._add_tracks)
         self._library.tracks_updated.connect(self.model.add_tracks)  # moods edited in place
         self.filter_edit.textChanged.connect(self.model.set_filter_text)
+        self.model.filter_finished.connect(self._show_count)
         self.filter_edit.returnPressed.connect(self._play_first_visible)
         self._key_press = QEvent.Type.KeyPress  # looked up once, not on each filtered event
         self.filter_edit.installEventFilter(self)

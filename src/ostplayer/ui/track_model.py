@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import enum
+import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPalette
 
 from ostplayer.domain.text import fold, search_text
@@ -17,6 +25,16 @@ _Index = QModelIndex | QPersistentModelIndex
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
+
+#: A keystroke shows at least this many matching rows at once: more than a window has room for.
+FIRST_ROWS = 200
+#: ...testing at most this many rows before the view paints (~2 ms over 100,000 tracks).
+FIRST_TESTED = 20_000
+#: The rest of a big filter is tested this many rows at a time, between paints (~1-2 ms).
+SLICE_ROWS = 10_000
+#: ...and its matches join the rows once typing has paused this long: adding rows repaints
+#: the whole table (~8 ms), which a key typed meanwhile would wait for and then make useless.
+FINISH_AFTER_MS = 150
 
 
 class Column(enum.IntEnum):
@@ -47,7 +65,16 @@ class TrackTableModel(QAbstractTableModel):
     sorting work on plain Python lists (a list of visible indices into the tracks), and tell
     the view with one reset: over 100,000 tracks a keystroke costs a few milliseconds, where
     ``QSortFilterProxyModel`` asked Python about every row, one call at a time.
+
+    A keystroke that has to test more rows than fit in one frame shows the first matches at
+    once (every row on screen is already final), tests the rest in slices between paints, and
+    adds its matches below once typing pauses; :attr:`filter_finished` says when the rows are
+    complete. Whatever needs every row (:meth:`visible_tracks`, :meth:`row_of`, a change of
+    tracks, sort or mood) finishes the filter first.
     """
+
+    #: The rows shown are complete again after the filter changed.
+    filter_finished = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -63,6 +90,17 @@ class TrackTableModel(QAbstractTableModel):
         self._headers: list[str] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        # The filter's unfinished part: rows still to test (from ``_rest_at`` on), by which
+        # words, and whether the mood's tracks apply (not when narrowing visible rows).
+        self._rest: list[int] = []
+        self._rest_found: list[int] = []  # its matches so far, added to the rows when done
+        self._rest_at = 0
+        self._rest_words: list[str] = []
+        self._rest_only = False
+        self._typed_at = 0.0  # time.monotonic() of the last change of the filter text
+        self._slices = QTimer(self)
+        self._slices.setSingleShot(True)
+        self._slices.timeout.connect(self._filter_slice)
 
     # -- content ---------------------------------------------------------------------------
     def set_tracks(self, tracks: list[Track], search: list[str] | None = None) -> None:
@@ -71,6 +109,7 @@ class TrackTableModel(QAbstractTableModel):
         ``search`` is each track's :func:`~ostplayer.domain.text.search_text`, when the
         caller made it off the GUI thread (folding 20,000 tracks' text takes a while).
         """
+        unfinished = self._drop_rest()
         self.beginResetModel()
         self._tracks = list(tracks)
         self._search = list(search) if search is not None else [search_text(t) for t in tracks]
@@ -78,6 +117,8 @@ class TrackTableModel(QAbstractTableModel):
         self._order = self._sorted(*self._sort)
         self._visible = self._filtered(self._order, self._words)
         self.endResetModel()
+        if unfinished:
+            self.filter_finished.emit()
 
     def add_tracks(self, tracks: list[Track], search: list[str]) -> None:
         """Add new tracks at the end and update known ones in place (while a scan runs).
@@ -85,6 +126,7 @@ class TrackTableModel(QAbstractTableModel):
         Rows are inserted, not reset, so the selection and the scroll position stay. New rows
         join the end whatever the sort; the next :meth:`set_tracks` puts them in order.
         """
+        self._finish_filter()  # new rows join the end: after every row already shown
         added: list[int] = []
         changed = False
         for track, text in zip(tracks, search, strict=True):
@@ -115,10 +157,12 @@ class TrackTableModel(QAbstractTableModel):
 
     def visible_tracks(self) -> list[Track]:
         """The tracks shown, in order."""
+        self._finish_filter()
         return [self._tracks[i] for i in self._visible]
 
     def row_of(self, track_id: int) -> int | None:
         """The row showing ``track_id``, or None when it is filtered out."""
+        self._finish_filter()
         return next(
             (row for row, i in enumerate(self._visible) if self._tracks[i].id == track_id), None
         )
@@ -146,17 +190,89 @@ class TrackTableModel(QAbstractTableModel):
             return
         # Typing on narrows what is shown: filter only the rows still visible, and only by the
         # words that changed (the rows hold the others already).
-        narrowing = bool(self._words) and all(
-            any(old in new for new in words) for old in self._words
+        narrowing = (
+            not self._rest
+            and bool(self._words)
+            and all(any(old in new for new in words) for old in self._words)
         )
-        self.beginResetModel()
         if narrowing:
             changed = [word for word in words if word not in self._words]
-            self._visible = self._matching(self._visible, changed)
+            source, tested, only = self._visible, changed, False
         else:
-            self._visible = self._filtered(self._order, words)
+            source, tested, only = self._order, words, True
+        self._drop_rest()
+        self._typed_at = time.monotonic()
+        self.beginResetModel()
         self._words = words
+        self._visible = self._filter_first(source, tested, only)
         self.endResetModel()
+        if self._rest:
+            self._slices.start(0)
+        else:
+            self.filter_finished.emit()
+
+    def _filter_first(self, source: list[int], words: list[str], only: bool) -> list[int]:
+        """The rows of ``source`` a keystroke shows at once; keep the rest to test later."""
+        if len(source) <= FIRST_TESTED or (not words and not (only and self._only is not None)):
+            return self._test(source, words, only)
+        shown: list[int] = []
+        at, step = 0, max(1, FIRST_TESTED // 10)
+        # Small steps: a common word fills the screen within the first.
+        while at < len(source) and len(shown) < FIRST_ROWS and at < FIRST_TESTED:
+            shown += self._test(source[at : at + step], words, only)
+            at += step
+        if at < len(source):
+            self._rest, self._rest_at, self._rest_words, self._rest_only = (source, at, words, only)
+        return shown
+
+    def _filter_slice(self) -> None:
+        """Test the next slice of the filter's rest; add every match once all are tested."""
+        if not self._rest:
+            return
+        at = self._rest_at
+        if at < len(self._rest):
+            self._rest_found += self._test(
+                self._rest[at : at + SLICE_ROWS], self._rest_words, self._rest_only
+            )
+            self._rest_at = at + SLICE_ROWS
+            if self._rest_at < len(self._rest):
+                self._slices.start(0)
+                return
+        wait = FINISH_AFTER_MS - int((time.monotonic() - self._typed_at) * 1000)
+        if wait > 0:  # still typing, perhaps
+            self._slices.start(wait)
+            return
+        self._finish_filter()
+
+    def _finish_filter(self) -> None:
+        """Test what is left of the filter's rest now, and add its matches below the rows shown.
+
+        They are added at once, at the end: QTableView repaints all it shows on any insert,
+        even of rows below the screen, so adding them slice by slice would repaint each time.
+        """
+        if not self._rest:
+            return
+        found = self._rest_found
+        found += self._test(self._rest[self._rest_at :], self._rest_words, self._rest_only)
+        self._drop_rest()
+        self._add_found(found)
+        self.filter_finished.emit()
+
+    def _add_found(self, found: list[int]) -> None:
+        if found:
+            first = len(self._visible)
+            self.beginInsertRows(QModelIndex(), first, first + len(found) - 1)
+            self._visible += found
+            self.endInsertRows()
+
+    def _drop_rest(self) -> bool:
+        """Forget the filter's rest; True when there was one (the rows are then made anew)."""
+        dropped = bool(self._rest)
+        self._slices.stop()
+        self._rest = []
+        self._rest_found = []
+        self._rest_words = []
+        return dropped
 
     def set_only(self, track_ids: frozenset[int] | None) -> None:
         """Show only these tracks (a mood picked in the sidebar); ``None`` shows every track.
@@ -165,15 +281,22 @@ class TrackTableModel(QAbstractTableModel):
         """
         if track_ids == self._only:
             return
+        unfinished = self._drop_rest()
         self.beginResetModel()
         self._only = track_ids
         self._visible = self._filtered(self._order, self._words)
         self.endResetModel()
+        if unfinished:
+            self.filter_finished.emit()
 
     def _filtered(self, indices: list[int], words: list[str]) -> list[int]:
-        if self._only is not None:
-            only, tracks = self._only, self._tracks
-            indices = [i for i in indices if tracks[i].id in only]
+        return self._test(indices, words, True)
+
+    def _test(self, indices: list[int], words: list[str], only: bool) -> list[int]:
+        """The rows of ``indices`` that hold every word (and are the mood's, with ``only``)."""
+        if only and self._only is not None:
+            ids, tracks = self._only, self._tracks
+            indices = [i for i in indices if tracks[i].id in ids]
         return self._matching(indices, words)
 
     def _matching(self, indices: list[int], words: list[str]) -> list[int]:
@@ -195,11 +318,14 @@ class TrackTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: the order the tracks came in, album order)."""
+        unfinished = self._drop_rest()
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
         self._order = self._sorted(column, order)
         self._visible = self._filtered(self._order, self._words)
         self.layoutChanged.emit()
+        if unfinished:
+            self.filter_finished.emit()
 
     def _sorted(self, column: int, order: Qt.SortOrder) -> list[int]:
         indices = list(range(len(self._tracks)))
