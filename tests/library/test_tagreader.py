@@ -534,6 +534,35 @@ def test_any_parser_exception_is_corrupt(
     assert _reason(path) == "corrupt"
 
 
+def test_a_length_field_no_tag_needs_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # An ID3 header claiming a 256 MB tag, in a (sparse) file big enough to hold it: mutagen
+    # would read and copy all of it. The read limit refuses it without reading.
+    path = tmp_path / "huge-tag.mp3"
+    size = 0x0FFFFFFF  # the largest size a synchsafe field holds
+    synchsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    with path.open("wb") as out:
+        out.write(b"ID3\x04\x00\x00" + synchsafe)
+        out.truncate(tagreader.MAX_READ_BYTES * 5)
+    with pytest.raises(TagReadError, match="claims to be 256 MB") as caught:
+        tagreader.read_for_scan(os.fsencode(path))
+    assert caught.value.reason == "corrupt"
+
+
+def test_a_tag_read_that_never_ends_is_stopped_by_the_read_count(tmp_path: Path) -> None:
+    # An MP4 whose movie atom holds more empty atoms than any file has: mutagen reads each
+    # one's header, one read at a time (a second or so of reads, with the real limit).
+    count = tagreader.MAX_READS + 10_000
+    path = tmp_path / "endless.m4a"
+    path.write_bytes(
+        struct.pack(">I4s4sI4s", 20, b"ftyp", b"M4A ", 0, b"M4A ")
+        + struct.pack(">I4s", 8 + 8 * count, b"moov")
+        + struct.pack(">I4s", 8, b"free") * count
+    )
+    with pytest.raises(TagReadError, match="never ends") as caught:
+        read_tags(path)
+    assert caught.value.reason == "corrupt"
+
+
 def test_disk_error_is_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "bad-sector.boom"
     path.write_bytes(b"\0" * 64)
