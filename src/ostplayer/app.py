@@ -85,13 +85,13 @@ class Application(QObject):
         self.qapp = qapp
         self._engine_factory = engine_factory
         self.paths = paths
-        paths.ensure()
-        # The caller holds the data dir's lock: a pending restore or a recovery may replace
-        # the file here, before anything has it open.
+        if opened is None:  # a start (run_gui) has made the data dir and opened the library
+            paths.ensure()
+            # The caller holds the data dir's lock: a pending restore or a recovery may
+            # replace the file here, before anything has it open.
+            opened = open_library(paths.database, paths.backups_dir)
         #: What opening the database had to do (a restore, a recovery), told once start-up ends.
-        self.opened: OpenedLibrary = (
-            opened if opened is not None else open_library(paths.database, paths.backups_dir)
-        )
+        self.opened: OpenedLibrary = opened
         self.db = self.opened.db
         self.state = StateRepository(self.db)
         self.window = window if window is not None else MainWindow(self.state)

@@ -214,12 +214,12 @@ class TrackTableModel(QAbstractTableModel):
     def _filter_first(self, source: list[int], words: list[str], only: bool) -> list[int]:
         """The rows of ``source`` a keystroke shows at once; keep the rest to test later."""
         if len(source) <= FIRST_TESTED or (not words and not (only and self._only is not None)):
-            return self._test(source, words, only)
+            return self._filtered(source, words, only)
         shown: list[int] = []
         at, step = 0, max(1, FIRST_TESTED // 10)
         # Small steps: a common word fills the screen within the first.
         while at < len(source) and len(shown) < FIRST_ROWS and at < FIRST_TESTED:
-            shown += self._test(source[at : at + step], words, only)
+            shown += self._filtered(source[at : at + step], words, only)
             at += step
         if at < len(source):
             self._rest, self._rest_at, self._rest_words, self._rest_only = (source, at, words, only)
@@ -231,7 +231,7 @@ class TrackTableModel(QAbstractTableModel):
             return
         at = self._rest_at
         if at < len(self._rest):
-            self._rest_found += self._test(
+            self._rest_found += self._filtered(
                 self._rest[at : at + SLICE_ROWS], self._rest_words, self._rest_only
             )
             self._rest_at = at + SLICE_ROWS
@@ -253,7 +253,7 @@ class TrackTableModel(QAbstractTableModel):
         if not self._rest:
             return
         found = self._rest_found
-        found += self._test(self._rest[self._rest_at :], self._rest_words, self._rest_only)
+        found += self._filtered(self._rest[self._rest_at :], self._rest_words, self._rest_only)
         self._drop_rest()
         self._add_found(found)
         self.filter_finished.emit()
@@ -289,10 +289,7 @@ class TrackTableModel(QAbstractTableModel):
         if unfinished:
             self.filter_finished.emit()
 
-    def _filtered(self, indices: list[int], words: list[str]) -> list[int]:
-        return self._test(indices, words, True)
-
-    def _test(self, indices: list[int], words: list[str], only: bool) -> list[int]:
+    def _filtered(self, indices: list[int], words: list[str], only: bool = True) -> list[int]:
         """The rows of ``indices`` that hold every word (and are the mood's, with ``only``)."""
         if only and self._only is not None:
             ids, tracks = self._only, self._tracks
