@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ostplayer.app import Application
+from ostplayer.library.tagreader import MAX_READ_BYTES
 from ostplayer.paths import AppPaths, resources_dir
 from ostplayer.playback.engine import Engine
 from ostplayer.services.library import LibraryService
@@ -28,6 +29,17 @@ REPO = Path(__file__).parent.parent
 FIXTURE_FORMATS = ("ogg", "opus", "mp3", "flac", "wav", "aiff")
 #: Every committed audio fixture: tone.ogg, tone.m4a, tone-alac.m4a, tone.wv...
 ALL_FIXTURES = sorted(DATA.glob("tone*"))
+
+
+def huge_tag_file(folder: Path) -> Path:
+    """An MP3 whose ID3 header claims a 256 MB tag, in a sparse file big enough to hold it."""
+    path = folder / "huge-tag.mp3"
+    size = 0x0FFFFFFF  # the largest size a synchsafe field holds
+    synchsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    with path.open("wb") as out:
+        out.write(b"ID3\x04\x00\x00" + synchsafe)
+        out.truncate(MAX_READ_BYTES * 5)
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,7 @@ from ostplayer.library.tagreader import (
     parse_year,
     read_tags,
 )
+from tests.conftest import huge_tag_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -534,17 +535,15 @@ def test_any_parser_exception_is_corrupt(
     assert _reason(path) == "corrupt"
 
 
-def test_a_length_field_no_tag_needs_is_refused_before_it_is_read(tmp_path: Path) -> None:
-    # An ID3 header claiming a 256 MB tag, in a (sparse) file big enough to hold it: mutagen
-    # would read and copy all of it. The read limit refuses it without reading.
-    path = tmp_path / "huge-tag.mp3"
-    size = 0x0FFFFFFF  # the largest size a synchsafe field holds
-    synchsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
-    with path.open("wb") as out:
-        out.write(b"ID3\x04\x00\x00" + synchsafe)
-        out.truncate(tagreader.MAX_READ_BYTES * 5)
+@pytest.mark.parametrize("under_process_limits", [False, True])
+def test_a_length_field_no_tag_needs_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, under_process_limits: bool
+) -> None:
+    # mutagen would read and copy all 256 MB of it. The read limit refuses it without reading,
+    # in a scan's worker too: its memory limit is for what small files can do.
+    monkeypatch.setattr(tagreader, "_process_limited", under_process_limits)
     with pytest.raises(TagReadError, match="claims to be 256 MB") as caught:
-        tagreader.read_for_scan(os.fsencode(path))
+        tagreader.read_for_scan(os.fsencode(huge_tag_file(tmp_path)))
     assert caught.value.reason == "corrupt"
 
 
@@ -561,6 +560,29 @@ def test_a_tag_read_that_never_ends_is_stopped_by_the_read_count(tmp_path: Path)
     with pytest.raises(TagReadError, match="never ends") as caught:
         read_tags(path)
     assert caught.value.reason == "corrupt"
+
+
+def test_memory_running_out_is_the_files_problem_and_ends_the_probing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a scan's worker, a memory limit ends a parser that allocates without end: another
+    # format would only run out again.
+    path = tmp_path / "bomb.boom"
+    path.write_bytes(b"\0" * 64)
+    tried: list[str] = []
+
+    class Other:
+        @staticmethod
+        def score(name: str, fileobj: object, header: bytes) -> int:
+            tried.append(name)
+            return 1
+
+    monkeypatch.setitem(tagreader._by_suffix(), ".boom", _failing_format(MemoryError()))
+    monkeypatch.setattr(tagreader, "_probe_options", lambda: (Other,))
+    with pytest.raises(TagReadError, match="more memory than any tag needs") as caught:
+        read_tags(path)
+    assert caught.value.reason == "corrupt"
+    assert tried == []
 
 
 def test_disk_error_is_io_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,8 +10,10 @@ into a shared integer, so the parent always knows which file a worker is on with
 - a worker that dies (a crash in C, the memory killer) has that file reported as crashing the
   reader.
 
-Either way the other files of its chunks are handed to a fresh worker. Two workers also read
-about twice as fast on two cores.
+Either way the other files of its chunks are handed to a fresh worker. A worker's memory may
+grow by at most :data:`MEMORY_HEADROOM_BYTES` (on Linux): a file that makes the reader allocate
+without end fails on its own, a problem like any other, instead of taking the machine's memory
+for the seconds before the time limit. Two workers also read about twice as fast on two cores.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from ostplayer.library.tagreader import FilePath, P, ScannedFile, TagReadError, read_for_scan
+from ostplayer.library.tagreader import (
+    FilePath,
+    P,
+    ScannedFile,
+    TagReadError,
+    read_for_scan,
+    read_under_process_limits,
+)
 
 #: Seconds a worker may spend on one file before it is killed.
 TIMEOUT_S = 10.0
@@ -36,6 +45,9 @@ CHUNK = 32
 DEPTH = 4
 #: Seconds a new worker may take to say it is ready.
 START_TIMEOUT_S = 20.0
+#: How much a worker's memory may grow while it reads. Reading any real file, cover art
+#: included, takes a few times :data:`~ostplayer.library.tagreader.MAX_READ_BYTES` at most.
+MEMORY_HEADROOM_BYTES = 1 << 30
 
 
 class WorkerStartError(Exception):
@@ -56,7 +68,12 @@ def read_in_worker(path: FilePath) -> ScannedFile:
     return read_for_scan(path)
 
 
-def _worker_main(conn: Connection, read: Callable[[Any], ScannedFile], at: Any) -> None:
+def _worker_main(
+    conn: Connection, read: Callable[[Any], ScannedFile], at: Any, memory_headroom: int
+) -> None:
+    if _limit_memory(memory_headroom):
+        # With the time limit as well, the reader may skip its own checks on most files.
+        read_under_process_limits()
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
     while True:
         try:
@@ -76,6 +93,28 @@ def _worker_main(conn: Connection, read: Callable[[Any], ScannedFile], at: Any) 
                 message = f"the tag reader failed on this file ({type(exc).__name__})"
                 results.append((index, None, ("corrupt", message)))
         conn.send(results)
+
+
+def _limit_memory(headroom: int) -> bool:
+    """Let this process's address space grow by at most ``headroom`` bytes from now.
+
+    False where that cannot be done (no ``/proc``, no ``resource`` module): the process then
+    has no memory limit, and the tag reader keeps all of its checks.
+    """
+    try:
+        import resource  # POSIX only
+
+        with open("/proc/self/statm", "rb") as statm:  # noqa: PTH123 - Linux's own file
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + headroom
+        for existing in (soft, hard):  # never raise a limit someone else set
+            if existing != resource.RLIM_INFINITY:
+                limit = min(limit, existing)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        return False
+    return True
 
 
 @dataclass
@@ -110,8 +149,10 @@ class WorkerPool:
         workers: int = 2,
         timeout_s: float | None = None,
         read: Callable[[Any], ScannedFile] | None = None,
+        memory_headroom: int = MEMORY_HEADROOM_BYTES,
     ) -> None:
         self.workers = max(1, workers)
+        self.memory_headroom = memory_headroom
         # Looked up now, not when the module loaded: tests of the callers set a short time
         # limit and a reader that misbehaves on cue.
         self.timeout_s = TIMEOUT_S if timeout_s is None else timeout_s
@@ -215,7 +256,10 @@ class WorkerPool:
         parent, child = self._ctx.Pipe()
         at = self._ctx.RawValue("q", -1)
         process = self._ctx.Process(
-            target=_worker_main, args=(child, self._read, at), name="ostplayer-tags", daemon=True
+            target=_worker_main,
+            args=(child, self._read, at, self.memory_headroom),
+            name="ostplayer-tags",
+            daemon=True,
         )
         try:
             process.start()
