@@ -8,11 +8,9 @@ import shutil
 import signal
 import time
 from pathlib import Path
-from unittest.mock import patch
 
 import pytest
 
-from ostplayer.library import tagreader
 from ostplayer.library.scanner import scan_folder
 from ostplayer.library.tagreader import ScannedFile, read_for_scan, read_tags
 from ostplayer.library.workers import WorkerPool
@@ -32,18 +30,17 @@ def misbehaving_reader(path: Path | bytes) -> ScannedFile:
     if "raise" in name:
         raise RecursionError("a parser that recursed too deep")
     if "hog" in name:
-        # A format whose parser allocates without end, as a hostile length field can make it.
-        with patch.dict(tagreader._by_suffix(), {".hog": _MemoryHog}):
-            return read_for_scan(path)
+        _hold_memory_without_end()
     return read_for_scan(path)
 
 
-class _MemoryHog:
-    def __init__(self, fileobj: object) -> None:
-        held = []
-        for _ in range(1024):  # 64 GB, but never touched (bytes() takes zeroed pages)
-            held.append(bytes(64 << 20))
-        raise RuntimeError("nothing limited this worker's memory")
+def _hold_memory_without_end() -> None:
+    """As a parser that allocates without end (a hostile count or length can make one)."""
+    held = []
+    for _ in range(64):  # 1 GB at most, 16 MB at a time, each byte written (resident)
+        held.append(bytearray(16 << 20))
+        time.sleep(0.05)
+    raise RuntimeError("nothing stopped this worker's memory")
 
 
 def no_workers_left() -> bool:
@@ -112,11 +109,11 @@ def test_a_crash_or_an_odd_exception_is_one_files_problem(files: list[Path]) -> 
 def test_a_file_that_takes_memory_without_end_is_one_files_problem(files: list[Path]) -> None:
     hog = files[0].with_name("memory.hog")
     hog.write_bytes(b"\0" * 64)
-    pool = WorkerPool(1, read=misbehaving_reader, memory_headroom=256 << 20)
+    pool = WorkerPool(1, read=misbehaving_reader, memory_limit=200 << 20)
     results = {p: problem for p, _info, problem in pool.read([*files[:2], hog, *files[2:]])}
     assert results.pop(hog) == (
         "corrupt",
-        "damaged file: reading its tags took more memory than any tag needs",
+        "damaged file: reading it took over 200 MB of memory and was stopped",
     )
     assert all(problem is None for problem in results.values())
     assert set(results) == set(files)
@@ -124,8 +121,9 @@ def test_a_file_that_takes_memory_without_end_is_one_files_problem(files: list[P
 
 
 def test_a_worker_keeps_the_read_limit_on_big_files(tmp_path: Path) -> None:
-    # A worker reads small files without the per-read checks (its time and memory limits
-    # cover them), never a file big enough for one read to hold more than MAX_READ_BYTES.
+    # A worker reads small files without the per-read checks (the pool's time and memory
+    # limits cover them), never a file big enough for one read to hold more than
+    # MAX_READ_BYTES.
     [(_path, info, problem)] = WorkerPool(1).read([huge_tag_file(tmp_path)])
     assert info is None
     assert problem is not None
@@ -194,5 +192,5 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_spin(monkeypatch: pytest.M
     assert no_workers_left()
 
 
-def _dies_at_once(conn: object, read: object, at: object, memory_headroom: int) -> None:
+def _dies_at_once(conn: object, read: object, at: object, watched: bool) -> None:
     os._exit(3)

@@ -10,15 +10,17 @@ into a shared integer, so the parent always knows which file a worker is on with
 - a worker that dies (a crash in C, the memory killer) has that file reported as crashing the
   reader.
 
-Either way the other files of its chunks are handed to a fresh worker. A worker's memory may
-grow by at most :data:`MEMORY_HEADROOM_BYTES` (on Linux): a file that makes the reader allocate
-without end fails on its own, a problem like any other, instead of taking the machine's memory
-for the seconds before the time limit. Two workers also read about twice as fast on two cores.
+Either way the other files of its chunks are handed to a fresh worker. Where the pool can see a
+worker's memory (Linux's ``/proc``), a worker holding more than :data:`MEMORY_LIMIT_BYTES` is
+stopped the same way: a file that makes the reader allocate without end is that file's problem,
+not the machine's. Two workers also read about twice as fast on two cores.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,9 +47,11 @@ CHUNK = 32
 DEPTH = 4
 #: Seconds a new worker may take to say it is ready.
 START_TIMEOUT_S = 20.0
-#: How much a worker's memory may grow while it reads. Reading any real file, cover art
+#: Resident memory a worker may hold while it reads. Reading any real file, cover art
 #: included, takes a few times :data:`~ostplayer.library.tagreader.MAX_READ_BYTES` at most.
-MEMORY_HEADROOM_BYTES = 1 << 30
+MEMORY_LIMIT_BYTES = 1 << 30
+#: Seconds between two looks at the workers' memory (a look reads one small file per worker).
+MEMORY_CHECK_S = 0.25
 
 
 class WorkerStartError(Exception):
@@ -69,10 +73,11 @@ def read_in_worker(path: FilePath) -> ScannedFile:
 
 
 def _worker_main(
-    conn: Connection, read: Callable[[Any], ScannedFile], at: Any, memory_headroom: int
+    conn: Connection, read: Callable[[Any], ScannedFile], at: Any, watched: bool
 ) -> None:
-    if _limit_memory(memory_headroom):
-        # With the time limit as well, the reader may skip its own checks on most files.
+    if watched:
+        # The pool stops a file that takes too long or too much memory: the reader may skip
+        # its own checks on files no bigger than it ever reads at once.
         read_under_process_limits()
     conn.send("ready")  # proves the process started and can read: crashes after this are files'
     while True:
@@ -95,26 +100,13 @@ def _worker_main(
         conn.send(results)
 
 
-def _limit_memory(headroom: int) -> bool:
-    """Let this process's address space grow by at most ``headroom`` bytes from now.
-
-    False where that cannot be done (no ``/proc``, no ``resource`` module): the process then
-    has no memory limit, and the tag reader keeps all of its checks.
-    """
+def _resident_bytes(pid: int) -> int | None:
+    """A process's resident memory, from Linux's ``/proc``; None where it cannot be read."""
     try:
-        import resource  # POSIX only
-
-        with open("/proc/self/statm", "rb") as statm:  # noqa: PTH123 - Linux's own file
-            size = int(statm.read().split()[0]) * resource.getpagesize()
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + headroom
-        for existing in (soft, hard):  # never raise a limit someone else set
-            if existing != resource.RLIM_INFINITY:
-                limit = min(limit, existing)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, OSError, ValueError):
-        return False
-    return True
+        with open(f"/proc/{pid}/statm", "rb") as statm:  # noqa: PTH123 - Linux's own file
+            return int(statm.read().split()[1]) * mmap.PAGESIZE
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 @dataclass
@@ -149,13 +141,14 @@ class WorkerPool:
         workers: int = 2,
         timeout_s: float | None = None,
         read: Callable[[Any], ScannedFile] | None = None,
-        memory_headroom: int = MEMORY_HEADROOM_BYTES,
+        memory_limit: int | None = None,
     ) -> None:
         self.workers = max(1, workers)
-        self.memory_headroom = memory_headroom
         # Looked up now, not when the module loaded: tests of the callers set a short time
         # limit and a reader that misbehaves on cue.
         self.timeout_s = TIMEOUT_S if timeout_s is None else timeout_s
+        self.memory_limit = MEMORY_LIMIT_BYTES if memory_limit is None else memory_limit
+        self._watch_memory = _resident_bytes(os.getpid()) is not None
         self._read = read_in_worker if read is None else read
         self._ctx = _context()
 
@@ -182,6 +175,7 @@ class WorkerPool:
         pending: deque[tuple[int, FilePath]] = deque()
         ahead = self.workers * DEPTH * CHUNK  # enough to keep every worker DEPTH chunks deep
         drawn_all = False
+        looked_at = time.monotonic()  # when the workers' memory was last looked at
         pool: list[_Worker] = []
         try:
             while True:
@@ -212,20 +206,35 @@ class WorkerPool:
                     yield from self._receive(worker, pending)
                     # A retired worker (closed pipe) is replaced at the top of the loop.
                 now = time.monotonic()
+                look_at_memory = self._watch_memory and now - looked_at >= MEMORY_CHECK_S
+                if look_at_memory:
+                    looked_at = now
                 for i, worker in enumerate(pool):
                     if not worker.inflight:
                         continue
-                    if worker.at.value != worker.last_at:
-                        worker.last_at, worker.heard_at = worker.at.value, now
-                    elif now - worker.heard_at > self.timeout_s:
+                    problem = self._overrun(worker, now, look_at_memory)
+                    if problem is not None:
                         index = self._culprit(worker)
                         self._retire(worker, pending)
                         pool[i] = self._start()
-                        limit = f"{self.timeout_s:g}"
-                        message = f"reading this file took longer than {limit} s and was stopped"
-                        yield index, None, ("timed-out", message)
+                        yield index, None, problem
         finally:
             self._stop_all(pool)
+
+    def _overrun(self, worker: _Worker, now: float, look_at_memory: bool) -> Problem | None:
+        """Why the file ``worker`` is on must be stopped, if it must: time, or memory."""
+        if worker.at.value != worker.last_at:
+            worker.last_at, worker.heard_at = worker.at.value, now
+        elif now - worker.heard_at > self.timeout_s:
+            limit = f"{self.timeout_s:g}"
+            return "timed-out", f"reading this file took longer than {limit} s and was stopped"
+        if look_at_memory and (_resident_bytes(worker.process.pid) or 0) > self.memory_limit:
+            limit = f"{self.memory_limit / (1 << 20):,.0f} MB"
+            return (
+                "corrupt",
+                f"damaged file: reading it took over {limit} of memory and was stopped",
+            )
+        return None
 
     # -- workers -------------------------------------------------------------------------------
     def _start(self) -> _Worker:
@@ -257,7 +266,7 @@ class WorkerPool:
         at = self._ctx.RawValue("q", -1)
         process = self._ctx.Process(
             target=_worker_main,
-            args=(child, self._read, at, self.memory_headroom),
+            args=(child, self._read, at, self._watch_memory),
             name="ostplayer-tags",
             daemon=True,
         )
