@@ -62,10 +62,9 @@ SCENARIOS = {
 TIMED = (
     ("ostplayer.services.tasks", "Tasks", ("_deliver",)),
     ("ostplayer.services.library", "LibraryService",
-     ("load", "_loaded", "_show", "reload", "_add_saved", "_scan_done",
-      "_after_scan", "_watch", "_unavailable_sources")),
-    ("ostplayer.ui.main_window", "MainWindow",
-     ("_show_tracks", "_add_tracks", "_scan_started", "_scan_progress", "_scan_finished")),
+     ("load", "_loaded", "_show", "_add_saved", "_scan_done", "_after_scan", "_watch")),
+    ("ostplayer.ui.main_window", "MainWindow", ("_show_tracks", "_add_tracks")),
+    ("ostplayer.ui.scan_status", "ScanStatus", ("_started", "_progressed", "_finished")),
     ("ostplayer.ui.track_model", "TrackTableModel", ("set_tracks", "add_tracks", "set_playing")),
 )  # fmt: skip
 
@@ -457,7 +456,7 @@ def section(
         )
         worst_gaps.append(f"**{title}**, by phase over the {len(runs)} runs: {where_over}.")
         middle = sorted(figures, key=lambda f: f["worst_ms"])[len(figures) // 2]
-        spent = "; ".join(innermost(middle["totals"], 10.0)[:4])
+        spent = "; ".join(innermost(middle["totals"], 10.0)[:4]) or "none over 10 ms"
         worst_gaps.append(
             f"GUI thread time in the app's timed calls over the scenario (the run with the "
             f"median worst gap): {spent}."
