@@ -222,7 +222,10 @@ class WorkerPool:
             self._stop_all(pool)
 
     def _overrun(self, worker: _Worker, now: float, look_at_memory: bool) -> Problem | None:
-        """Why the file ``worker`` is on must be stopped, if it must: time, or memory."""
+        """Why the file ``worker`` is on must be stopped, if it must: time, or memory.
+
+        Also notes the worker's progress: its clock restarts when it has moved to another file.
+        """
         if worker.at.value != worker.last_at:
             worker.last_at, worker.heard_at = worker.at.value, now
         elif now - worker.heard_at > self.timeout_s:
